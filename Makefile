@@ -1,0 +1,146 @@
+# ccguest: one Makefile.  `make` builds the artefacts, `make demo` runs the main
+# job, `make test` runs every test.  Each fresh-machine target installs what it
+# needs first (deps/host-packages.sh, idempotent).
+BUILD      ?= build
+V          ?= 0
+SOURCE_DATE_EPOCH ?= 1700000000
+export SOURCE_DATE_EPOCH
+
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+.DEFAULT_GOAL := all
+
+DEPS_MUSL  := $(BUILD)/deps/musl
+DEPS_HOST  := $(BUILD)/deps/host
+MUSLCC     := $(DEPS_MUSL)/bin/musl-gcc
+
+WARN       := -Wall -Wextra -Werror -Wvla -Wshadow -Wformat=2 -Wno-format-nonliteral
+CSTD       := -std=c11 -D_GNU_SOURCE
+INC        := -I.
+# Reproducibility: no paths or dates of this checkout in the objects.
+REPRO      := -ffile-prefix-map=$(CURDIR)=. -fdebug-prefix-map=$(CURDIR)=. -fno-ident
+
+# Guest (musl, static, small).
+GUEST_CFLAGS  := $(CSTD) $(WARN) $(INC) -I$(DEPS_MUSL)/include -Os -ffunction-sections -fdata-sections \
+                 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fno-asynchronous-unwind-tables $(REPRO)
+GUEST_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,relro -Wl,-z,now -Wl,--build-id=none -s
+# Host (glibc): the CLI.
+HOST_CFLAGS   := $(CSTD) $(WARN) $(INC) -I$(DEPS_HOST)/include -O2 -g -fstack-protector-strong \
+                 -D_FORTIFY_SOURCE=2 $(REPRO)
+HOST_LDFLAGS  := -Wl,-z,relro -Wl,-z,now
+# Tests: host build under ASan + UBSan.
+SAN           := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+TEST_CFLAGS   := $(CSTD) $(WARN) $(INC) -I$(DEPS_HOST)/include -O1 -g $(SAN) -DCCG_TEST
+TEST_LDFLAGS  := $(SAN)
+
+DEP_LIBS_GUEST := $(DEPS_MUSL)/lib/libyyjson.a $(DEPS_MUSL)/lib/libisal.a $(DEPS_MUSL)/lib/libzstd.a
+DEP_LIBS_HOST  := $(DEPS_HOST)/lib/libyyjson.a $(DEPS_HOST)/lib/libisal.a $(DEPS_HOST)/lib/libzstd.a \
+                  $(DEPS_HOST)/lib/libmbedcrypto.a
+
+# Each directory lists its sources in module.mk:
+#   CORE_SRCS  pure core + edges shared by guest, host and tests
+#   GUEST_SRCS ccinit only;  HOST_SRCS ccguest only
+CORE_SRCS  :=
+GUEST_SRCS :=
+HOST_SRCS  :=
+include base/module.mk crypto/module.mk image/module.mk init/module.mk host/module.mk
+include deps/deps.mk
+
+GOBJ = $(patsubst %.c,$(BUILD)/obj/guest/%.o,$(filter %.c,$(1)))
+HOBJ = $(patsubst %.c,$(BUILD)/obj/host/%.o,$(filter %.c,$(1)))
+TOBJ = $(patsubst %.c,$(BUILD)/obj/test/%.o,$(filter %.c,$(1)))
+
+$(BUILD)/obj/guest/%.o: %.c $(BUILD)/.deps-musl
+	@mkdir -p $(@D)
+	$(Q)$(MUSLCC) $(GUEST_CFLAGS) $(CFLAGS_$(notdir $*)) -MMD -MP -c $< -o $@
+$(BUILD)/obj/host/%.o: %.c $(BUILD)/.deps-host
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(CFLAGS_$(notdir $*)) -MMD -MP -c $< -o $@
+$(BUILD)/obj/test/%.o: %.c $(BUILD)/.deps-host
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(TEST_CFLAGS) $(CFLAGS_$(notdir $*)) -MMD -MP -c $< -o $@
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- artefacts ------------------------------------------------------------
+.PHONY: all
+all: $(BUILD)/ccinit $(BUILD)/ccguest $(BUILD)/initrd.img $(BUILD)/vmlinuz
+
+$(BUILD)/ccinit: $(call GOBJ,$(CORE_SRCS) $(GUEST_SRCS)) $(DEP_LIBS_GUEST:%=%)
+	$(Q)$(MUSLCC) $(GUEST_LDFLAGS) -o $@ $(call GOBJ,$(CORE_SRCS) $(GUEST_SRCS)) $(DEP_LIBS_GUEST)
+	@echo "  LD      $@ ($$(stat -c %s $@) bytes)"
+
+$(BUILD)/ccguest: $(call HOBJ,$(CORE_SRCS) $(HOST_SRCS))
+	$(Q)$(CC) $(HOST_LDFLAGS) -o $@ $(call HOBJ,$(CORE_SRCS) $(HOST_SRCS)) $(DEP_LIBS_HOST) -lpthread
+	@echo "  LD      $@"
+
+# The initrd: /init plus the modules ccinit loads, written by our own
+# deterministic newc writer (sorted, uid/gid 0, mtime SOURCE_DATE_EPOCH, inodes
+# numbered in order).
+$(BUILD)/initrd.img: $(BUILD)/ccinit $(BUILD)/ccguest $(BUILD)/.kernel init/modules.list
+	$(Q)$(BUILD)/ccguest mkinitrd --init $(BUILD)/ccinit --modules $(BUILD)/kernel/modules \
+	    --list init/modules.list -o $@
+	@echo "  INITRD  $@ ($$(stat -c %s $@) bytes)"
+
+$(BUILD)/vmlinuz: $(BUILD)/.kernel
+	$(Q)cp $(BUILD)/kernel/vmlinuz $@
+
+# ---- tests ----------------------------------------------------------------
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/test/%,$(wildcard tests/unit/test_*.c))
+TEST_CORE_OBJS = $(call TOBJ,$(CORE_SRCS))
+
+$(BUILD)/test/%: $(BUILD)/obj/test/tests/unit/%.o $(TEST_CORE_OBJS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(TEST_LDFLAGS) -o $@ $^ $(DEP_LIBS_HOST) -lcmocka -lpthread
+
+# Benchmark programs: the host build of the core, optimised.
+$(BUILD)/bench/%: tests/bench/%.c $(call HOBJ,$(CORE_SRCS))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $^ $(DEP_LIBS_HOST) -lpthread
+
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CC      := clang
+FUZZ_CFLAGS  := $(CSTD) $(INC) -I$(DEPS_HOST)/include -g -O1 -fsanitize=fuzzer,address,undefined -DCCG_FUZZ
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(BUILD)/.deps-host
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) $(DEP_LIBS_HOST) -lpthread
+
+.PHONY: unit fuzz-build fuzz fuzz-replay test integration
+unit: $(UNIT_TESTS)
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+
+# `make fuzz` fuzzes each target for FUZZ_SECONDS and grows its corpus.
+FUZZ_SECONDS ?= 60
+fuzz: host-packages fuzz-build
+	$(Q)for t in $(FUZZ_TARGETS); do n=$${t#fuzz_}; mkdir -p tests/fuzz/corpus/$$n; \
+	  $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 tests/fuzz/corpus/$$n || exit 1; done
+
+test: host-packages all unit fuzz-build
+	$(Q)tests/run.sh $(BUILD)
+
+integration: all
+	$(Q)/usr/bin/python3 -m pytest -q tests/integration
+
+# ---- demo, bench, reproducibility -------------------------------------------
+.PHONY: demo bench reproducible-check host-packages clean distclean
+demo: host-packages all
+	$(Q)tests/demo.sh $(BUILD)
+
+bench: host-packages all $(BUILD)/bench/pipeline_bench $(BUILD)/bench/sha256_bench
+	$(Q)tests/bench/run.sh $(BUILD)
+
+reproducible-check: host-packages
+	$(Q)tests/reproducible.sh
+
+host-packages:
+	$(Q)deps/host-packages.sh
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/test $(BUILD)/fuzz $(BUILD)/ccinit $(BUILD)/ccguest $(BUILD)/initrd.img
+
+distclean:
+	rm -rf $(BUILD)

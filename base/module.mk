@@ -1,0 +1,1 @@
+CORE_SRCS += base/err.c base/log.c

@@ -1,0 +1,47 @@
+# deps/deps.mk: the pinned dependencies, all from Debian trixie (see deps/lock).
+# Included by the top Makefile, which defines BUILD and Q.
+#
+#   $(BUILD)/.deps-host  static libs for the host gcc in $(BUILD)/deps/host
+#   $(BUILD)/.deps-musl  musl + musl-gcc + kernel headers + the same static
+#                        libs in $(BUILD)/deps/musl
+#   $(BUILD)/.kernel     the guest kernel and its modules in $(BUILD)/kernel
+#   $(BUILD)/.peers      skopeo, cosign, mkfs.erofs wrappers in $(BUILD)/peers/bin
+#   deps                 all of the above
+#   update-lock          rewrite deps/lock to what the archive serves now
+#
+# Downloads go to $(BUILD)/dl (CCG_DL_CACHE, if set, is a directory to copy
+# verified downloads from).  Each library has its own stamp
+# $(BUILD)/deps/.<flavour>-<lib>; deps/build.sh rebuilds a library only when
+# its lock line, the build script or (mbed TLS) deps/mbedtls-config.h changed.
+
+DEPS_LIBS    := yyjson libzstd libisal mbedtls
+DEPS_COMMON  := deps/lib.sh deps/fetch.sh deps/lock
+DEPS_BUILDER := deps/build.sh $(DEPS_COMMON) deps/mbedtls-config.h
+
+$(BUILD)/deps/.host-%: $(DEPS_BUILDER)
+	$(Q)deps/build.sh $(BUILD) host $*
+
+$(BUILD)/deps/.musl-musl: $(DEPS_BUILDER)
+	$(Q)deps/build.sh $(BUILD) musl musl
+
+$(BUILD)/deps/.musl-%: $(DEPS_BUILDER) $(BUILD)/deps/.musl-musl
+	$(Q)deps/build.sh $(BUILD) musl $*
+
+$(BUILD)/.deps-host: $(DEPS_LIBS:%=$(BUILD)/deps/.host-%) deps/lock deps/mbedtls-config.h
+	$(Q)touch $@
+
+$(BUILD)/.deps-musl: $(BUILD)/deps/.musl-musl $(DEPS_LIBS:%=$(BUILD)/deps/.musl-%) \
+		deps/lock deps/mbedtls-config.h
+	$(Q)touch $@
+
+$(BUILD)/.kernel: deps/kernel.sh $(DEPS_COMMON) init/modules.list
+	$(Q)deps/kernel.sh $(BUILD)
+
+$(BUILD)/.peers: deps/peers.sh $(DEPS_COMMON)
+	$(Q)deps/peers.sh $(BUILD)
+
+.PHONY: deps update-lock
+deps: $(BUILD)/.deps-host $(BUILD)/.deps-musl $(BUILD)/.kernel $(BUILD)/.peers
+
+update-lock:
+	$(Q)deps/update-lock.sh $(BUILD)

@@ -1,0 +1,1 @@
+CORE_SRCS += image/oci.c image/oci_config.c image/digest.c
