@@ -43,6 +43,8 @@ int err_wrap(struct err *e, int code, const char *fmt, ...)
 
 const char *err_str(int code)
 {
+	if (code >= 0 || code < -65536)
+		return "unknown error";
 	switch (-code) {
 	case ERR_DIGEST: return "digest mismatch";
 	case ERR_FORMAT: return "malformed input";
@@ -52,7 +54,7 @@ const char *err_str(int code)
 	case ERR_NOTFOUND: return "not found";
 	default: break;
 	}
-	if (code < 0 && -code < 4096)
+	if (-code < 4096)
 		return strerror(-code);
 	return "unknown error";
 }

@@ -50,7 +50,8 @@ unpack() {
 
 build_musl() {
 	[ "$FLAVOUR" = musl ] || die "musl is built in the musl flavour only"
-	rm -rf "$PREFIX"
+	# A new musl: the libraries built with the old one go too.
+	rm -rf "$PREFIX" "$BUILD"/deps/.musl-*
 	(cd "$SRC" && ./configure --prefix="$PREFIX" --disable-shared CFLAGS="$OPT" &&
 		make -j"$NPROC" AR=ar RANLIB="ranlib -D" && make install) >>"$LOG" 2>&1
 	# The guest's kernel headers: trixie's linux-libc-dev, extracted.
@@ -131,6 +132,6 @@ main() {
 }
 
 case $LIB in
-musl | yyjson | libzstd | libisal | mbedtls) main ;;
+musl | yyjson | libzstd | libisal | mbedtls) main; exit ;;
 *) die "unknown library $LIB" ;;
 esac

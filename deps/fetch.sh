@@ -84,7 +84,9 @@ fetch_one() {
 	mv "$tmp" "$DL/$file"
 	if [ -n "${CCG_DL_CACHE:-}" ] && [ -d "$CCG_DL_CACHE" ] && [ -w "$CCG_DL_CACHE" ] &&
 		! [ -e "$CCG_DL_CACHE/$file" ]; then
-		cp "$DL/$file" "$CCG_DL_CACHE/.part-$file" && mv "$CCG_DL_CACHE/.part-$file" "$CCG_DL_CACHE/$file" || true
+		if cp "$DL/$file" "$CCG_DL_CACHE/.part-$file"; then
+			mv "$CCG_DL_CACHE/.part-$file" "$CCG_DL_CACHE/$file"
+		fi
 	fi
 }
 
@@ -94,4 +96,4 @@ main() {
 	for n in "$@"; do fetch_one "$n"; done
 }
 
-main "$@"
+main "$@"; exit

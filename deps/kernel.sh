@@ -30,7 +30,7 @@ check_modlist() {
 	[ -f "$MODLIST" ] || return 0
 	local m
 	for m in $(grep -v '^#' "$MODLIST"); do
-		[ -f "$KDIR/modules/$m" ] || die "$MODLIST names $m, which kernel $(cat "$KDIR/version") does not have"
+		[ -f "$KDIR/modules/$m" ] || die "$MODLIST names $m, which kernel $(cat "$KDIR/version") does not have (deps/modules-list.sh rewrites the list)"
 	done
 }
 
@@ -65,4 +65,4 @@ main() {
 	printf '%s\n' "$key" >"$BUILD/.kernel"
 }
 
-main
+main; exit

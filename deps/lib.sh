@@ -1,4 +1,5 @@
 # deps/lib.sh: shared shell functions for the deps/ scripts (sourced, not run).
+# shellcheck shell=bash
 #
 # Everything comes from Debian trixie through a private apt configuration under
 # $BUILD/apt: its own sources.list, lists, cache and state.  The machine's own

@@ -9,7 +9,7 @@ BUILD=$1; shift
 MODDIR=$BUILD/kernel/modules
 [ -d "$MODDIR/kernel" ] || die "$MODDIR: no kernel modules (make $BUILD/.kernel first)"
 
-declare -A PATHS DONE
+declare -A PATHS SEEN
 while IFS= read -r p; do
 	n=${p##*/}
 	n=${n%%.ko*}
@@ -18,8 +18,8 @@ done < <(cd "$MODDIR" && find kernel -name '*.ko*' | sort)
 
 visit() {
 	local key=${1//-/_} p d
-	[ -z "${DONE[$key]:-}" ] || return 0
-	DONE[$key]=1
+	[ -z "${SEEN[$key]:-}" ] || return 0
+	SEEN[$key]=1
 	p=${PATHS[$key]:-}
 	if [ -z "$p" ]; then
 		grep -q "/${key}.ko\$\|/${1}.ko\$" "$MODDIR/modules.builtin" ||

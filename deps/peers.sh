@@ -58,4 +58,4 @@ main() {
 	printf '%s\n' "$key" >"$BUILD/.peers"
 }
 
-main
+main; exit

@@ -22,5 +22,5 @@ grep -q 'hello from the confidential workload' "$log" || fail "no workload outpu
 grep -q 'whiteout: /etc/motd-old removed' "$log" || fail "whiteout not applied"
 grep -q 'ccinit: workload exited with status 0' "$log" || fail "no exit line"
 echo "demo: per-phase timings reported by ccinit (seconds since boot):"
-grep -o 'ccinit: timings: .*' "$log" | sed 's/^ccinit: timings: /  /' | tr ' ' '\n' | sed '/^$/d;s/^/  /'
+grep -o 'ccinit: timings: .*' "$log" | sed 's/^ccinit: timings: //; s/ (s)$//' | tr ' ' '\n' | sed '/^$/d;s/=/: /;s/$/ s/;s/^/  /'
 echo "demo: OK"
