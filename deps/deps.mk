@@ -34,6 +34,11 @@ $(BUILD)/.deps-musl: $(BUILD)/deps/.musl-musl $(DEPS_LIBS:%=$(BUILD)/deps/.musl-
 		deps/lock deps/mbedtls-config.h
 	$(Q)touch $@
 
+# Library files named as prerequisites elsewhere come from their stamp (so a
+# parallel make waits for the stamp instead of finding no rule for them).
+$(BUILD)/deps/host/lib/%.a: $(BUILD)/.deps-host ;
+$(BUILD)/deps/musl/lib/%.a: $(BUILD)/.deps-musl ;
+
 $(BUILD)/.kernel: deps/kernel.sh $(DEPS_COMMON) init/modules.list
 	$(Q)deps/kernel.sh $(BUILD)
 

@@ -20,8 +20,10 @@ index_entry() {
 
 # newest KIND NAME: the newest version the index has of NAME.
 newest() {
-	local v
-	if [ "$1" = src ]; then v=$(vmax $(src_versions "$2")); else v=$(vmax $(deb_versions "$2")); fi
+	local v n=$2
+	if [ "$1" = kernel ]; then n=$(kernel_current); fi
+	if [ "$1" = src ]; then v=$(vmax $(src_versions "$n")); else v=$(vmax $(deb_versions "$n")); fi
+	if [ "$n" != "$2" ]; then v="$n $v"; fi
 	printf '%s\n' "${v:-nothing}"
 }
 

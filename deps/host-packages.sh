@@ -4,6 +4,7 @@
 # (one dpkg-query); otherwise apt-get update + install, without prompts.
 # Runs as root (or through sudo when it is available).
 set -eu
+export LC_ALL=C
 
 PKGS="build-essential make gcc clang libclang-rt-14-dev nasm zstd isal cpio
 libcmocka-dev python3-pytest python3-cryptography python3-jwcrypto

@@ -127,6 +127,14 @@ deb_depends() {
 	aptq apt-cache show "$1" 2>/dev/null | awk '/^Depends:/{sub(/^Depends: /, ""); print; exit}'
 }
 
+# The guest kernel follows this metapackage (see update-lock.sh).
+KERNEL_META=linux-image-cloud-amd64
+
+# kernel_current: the linux-image package KERNEL_META depends on now.
+kernel_current() {
+	deb_depends "$KERNEL_META" | tr ',|' '\n\n' | awk '$1 ~ /^linux-image-/ {print $1; exit}'
+}
+
 # ---- stamps -------------------------------------------------------------------
 # A stamp file holds a key: the lock lines and script hashes it was made from.
 # A step whose key matches its stamp only touches it.  Steps take a lock, so

@@ -10,14 +10,11 @@ if [ "${CCG_APT_LOCKED:-}" != 1 ]; then
 	CCG_APT_LOCKED=1 exec flock "$APTDIR/.flock" "$0" "$BUILD" "$@"
 fi
 
-KERNEL_META=linux-image-cloud-amd64
-
 # resolve KIND NAME: the current lock line for that entry.
 resolve() {
 	local kind=$1 name=$2 ver entry
 	if [ "$kind" = kernel ]; then
-		name=$(deb_depends "$KERNEL_META" | tr ',|' '\n\n' |
-			awk '$1 ~ /^linux-image-/ {print $1; exit}')
+		name=$(kernel_current)
 		[ -n "$name" ] || die "$KERNEL_META names no linux-image package"
 	fi
 	if [ "$kind" = src ]; then

@@ -1,6 +1,7 @@
 #include "image/layer.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -61,33 +62,67 @@ static int pump(struct layer_run *r, const uint8_t *p, size_t n, struct err *e)
 	}
 }
 
-static int read_all(struct layer_run *r, struct err *e)
+static int check_digest(const char *what, struct sha256 *h, const struct digest *want,
+			struct err *e);
+
+/* Read the next chunk of the blob into ibuf; returns bytes read (0 < n). */
+static ssize_t read_chunk(struct layer_run *r, uint64_t done, struct err *e)
 {
 	const struct layer_in *in = r->in;
+	uint64_t want = in->size - done;
+	ssize_t got;
+
+	if (want > LAYER_IN_BUF)
+		want = LAYER_IN_BUF;
+	do
+		got = pread(in->fd, r->ibuf, (size_t)want, (off_t)(in->off + done));
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return err_set(e, -errno, "read blob at offset %llu",
+			       (unsigned long long)(in->off + done));
+	if (got == 0)
+		return err_set(e, -ERR_FORMAT, "truncated blob: expected %llu bytes, got %llu",
+			       (unsigned long long)in->size, (unsigned long long)done);
+	sha256_update(&r->blob_h, r->ibuf, (size_t)got);
+	return got;
+}
+
+/* After a decoder or tar error, hash the rest of the blob: when the blob
+ * does not match its digest, that is the cause to report, not the symptom. */
+static int drain(struct layer_run *r, uint64_t done, int rc, struct err *e)
+{
+	struct err tmp = { 0 };
+	char cause[ERR_MSG_MAX];
+
+	while (done < r->in->size) {
+		ssize_t got = read_chunk(r, done, &tmp);
+
+		if (got < 0)
+			return rc;
+		done += (uint64_t)got;
+	}
+	if (check_digest("blob digest", &r->blob_h, r->in->blob, &tmp) < 0) {
+		/* copy first: e->msg is both a source and the destination */
+		snprintf(cause, sizeof(cause), "%s", e ? e->msg : "");
+		return err_set(e, tmp.code, "%s (the stream also failed: %s)", tmp.msg, cause);
+	}
+	return rc;
+}
+
+static int read_all(struct layer_run *r, struct err *e)
+{
 	uint64_t done = 0;
 
-	while (done < in->size) {
-		uint64_t want = in->size - done;
-		ssize_t got;
+	while (done < r->in->size) {
+		ssize_t got = read_chunk(r, done, e);
 		int rc;
 
-		if (want > LAYER_IN_BUF)
-			want = LAYER_IN_BUF;
-		got = pread(in->fd, r->ibuf, (size_t)want, (off_t)(in->off + done));
-		if (got < 0 && errno == EINTR)
-			continue;
 		if (got < 0)
-			return err_set(e, -errno, "read blob at offset %llu",
-				       (unsigned long long)(in->off + done));
-		if (got == 0)
-			return err_set(e, -ERR_FORMAT,
-				       "truncated blob: expected %llu bytes, got %llu",
-				       (unsigned long long)in->size, (unsigned long long)done);
-		sha256_update(&r->blob_h, r->ibuf, (size_t)got);
+			return (int)got;
 		done += (uint64_t)got;
 		rc = pump(r, r->ibuf, (size_t)got, e);
 		if (rc < 0)
-			return rc;
+			return drain(r, done, rc, e);
 	}
 	r->st.blob_bytes = done;
 	return 0;

@@ -30,8 +30,15 @@ def test_happy_path_two_layers_whiteout(layout):
     assert "ccinit: timings:" in r.out, r
 
 
-def test_uncompressed_docker_media_types(layout):
-    busybox_image(layout, comp="none", docker=True)
+def test_docker_v2_media_types(layout):
+    busybox_image(layout, docker=True)
+    r = ccguest_run(layout.root, "t")
+    assert r.rc == 0, r
+    assert "hello-from-workload" in r.out, r
+
+
+def test_uncompressed_layer(layout):
+    busybox_image(layout, comp="none")
     r = ccguest_run(layout.root, "t")
     assert r.rc == 0, r
     assert "hello-from-workload" in r.out, r
@@ -62,7 +69,7 @@ def test_tampered_layer_byte_refused(layout):
     r = ccguest_run(layout.root, "t")
     assert r.rc == 125, r
     assert "ccinit: error: image:" in r.out, r
-    assert "mismatch" in r.out, r
+    assert "blob digest mismatch: expected " + layout.manifest(d)["layers"][0]["digest"] in r.out, r
     assert "hello-from-workload" not in r.out, r
 
 

@@ -24,8 +24,6 @@ MT_DOCKER = {
     "manifest": "application/vnd.docker.distribution.manifest.v2+json",
     "config": "application/vnd.docker.container.image.v1+json",
     "gzip": "application/vnd.docker.image.rootfs.diff.tar.gzip",
-    "none": "application/vnd.docker.image.rootfs.diff.tar",
-    "zstd": "application/vnd.oci.image.layer.v1.tar+zstd",
 }
 MTIME = 1700000000
 
