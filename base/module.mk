@@ -1,1 +1,1 @@
-CORE_SRCS += base/err.c base/log.c
+CORE_SRCS += base/err.c base/log.c base/text.c

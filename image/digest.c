@@ -1,4 +1,5 @@
 /* digest: parse, format and compare OCI content digests (see digest.h). */
+#include "base/text.h"
 #include "image/digest.h"
 
 #include <string.h>
@@ -9,19 +10,6 @@
 #define SHOW_MAX 48
 
 /* A printable, bounded copy of untrusted text for an error message. */
-static void show(const char *s, size_t len, char out[SHOW_MAX + 4])
-{
-	size_t i, n = len < SHOW_MAX ? len : SHOW_MAX;
-
-	for (i = 0; i < n; i++)
-		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (n < len) {
-		memcpy(out + n, "...", 3);
-		n += 3;
-	}
-	out[n] = '\0';
-}
-
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -91,7 +79,7 @@ static int other_alg(const char *s, size_t alen, size_t len, struct err *e)
 	size_t elen = len - alen - 1;
 	char shown[SHOW_MAX + 4];
 
-	show(s, len, shown);
+	text_show(shown, sizeof(shown), s, len);
 	if (alen == 6 && memcmp(s, "sha512", 6) == 0) {
 		if (elen != 128 || !lowerhex(enc, elen))
 			return err_set(e, -ERR_FORMAT, "digest \"%s\": sha512 needs 128 lowercase "
@@ -101,7 +89,7 @@ static int other_alg(const char *s, size_t alen, size_t len, struct err *e)
 	}
 	if (!encoded_valid(enc, elen))
 		return err_set(e, -ERR_FORMAT, "digest \"%s\": malformed encoded part", shown);
-	show(s, alen, shown);
+	text_show(shown, sizeof(shown), s, alen);
 	return err_set(e, -ERR_UNSUPPORTED, "digest algorithm \"%s\" is not supported "
 		       "(only sha256)", shown);
 }
@@ -114,18 +102,18 @@ int digest_parse(const char *s, size_t len, struct digest *d, struct err *e)
 
 	memset(d, 0, sizeof(*d));
 	if (!colon) {
-		show(s, len, shown);
+		text_show(shown, sizeof(shown), s, len);
 		return err_set(e, -ERR_FORMAT, "digest \"%s\": expected \"sha256:<64 hex>\", "
 			       "no algorithm prefix", shown);
 	}
 	alen = (size_t)(colon - s);
 	if (!alg_valid(s, alen)) {
-		show(s, len, shown);
+		text_show(shown, sizeof(shown), s, len);
 		return err_set(e, -ERR_FORMAT, "digest \"%s\": malformed algorithm", shown);
 	}
 	if (alen != 6 || memcmp(s, "sha256", 6) != 0)
 		return other_alg(s, alen, len, e);
-	show(s, len, shown);
+	text_show(shown, sizeof(shown), s, len);
 	if (len - alen - 1 != 2 * DIGEST_SHA256_LEN)
 		return err_set(e, -ERR_FORMAT, "digest \"%s\": expected 64 lowercase hex digits "
 			       "after \"sha256:\", got %zu characters", shown, len - alen - 1);

@@ -1,5 +1,6 @@
 /* oci: image index and manifest parsing, media types, index look-ups
  * (see oci.h).  The config parser is in oci_config.c. */
+#include "base/text.h"
 #include "image/oci.h"
 
 #include <stdio.h>
@@ -10,19 +11,6 @@
 #define REF_NAME_KEY "org.opencontainers.image.ref.name"
 
 /* ---- JSON helpers (shared with oci_config.c through oci_int.h) -------- */
-
-void oci_show(const char *s, size_t len, char out[OCI_SHOW_MAX + 4])
-{
-	size_t i, n = len < OCI_SHOW_MAX ? len : OCI_SHOW_MAX;
-
-	for (i = 0; i < n; i++)
-		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (n < len) {
-		memcpy(out + n, "...", 3);
-		n += 3;
-	}
-	out[n] = '\0';
-}
 
 size_t oci_work_size_hint(size_t json_len)
 {
@@ -115,7 +103,7 @@ int oci_copy_str(const char *what, const char *s, size_t len, char *dst, size_t 
 	char shown[OCI_SHOW_MAX + 4];
 	size_t i;
 
-	oci_show(s, len, shown);
+	text_show(shown, sizeof(shown), s, len);
 	if (len >= cap)
 		return err_set(e, -ERR_LIMIT, "\"%s\": \"%s\" is %zu bytes, at most %zu allowed",
 			       what, shown, len, cap - 1);
@@ -278,7 +266,7 @@ static int annotations_parse(yyjson_val *obj, struct oci_desc *d, struct err *e)
 
 		if (yyjson_is_str(v))
 			continue;
-		oci_show(yyjson_get_str(k), yyjson_get_len(k), shown);
+		text_show(shown, sizeof(shown), yyjson_get_str(k), yyjson_get_len(k));
 		return err_set(e, -ERR_FORMAT, "\"annotations\": value of \"%s\": expected a "
 			       "string, got %s", shown, yyjson_get_type_desc(v));
 	}
@@ -410,7 +398,7 @@ static int manifest_layer(yyjson_val *v, struct oci_desc *d, struct err *e)
 		return rc;
 	m = mt_find(d->media_type, strlen(d->media_type), &enc);
 	if (!m || m->kind != OCI_KIND_LAYER) {
-		oci_show(d->media_type, strlen(d->media_type), shown);
+		text_show(shown, sizeof(shown), d->media_type, strlen(d->media_type));
 		return err_set(e, -ERR_UNSUPPORTED, "unknown layer media type \"%s\"", shown);
 	}
 	d->comp = m->comp;
@@ -431,7 +419,7 @@ static int manifest_config(yyjson_val *root, struct oci_desc *d, struct err *e)
 		return err_set(e, -ERR_FORMAT, "missing \"config\"");
 	rc = desc_parse(v, d, e);
 	if (rc == 0 && oci_media_kind(d->media_type) != OCI_KIND_CONFIG) {
-		oci_show(d->media_type, strlen(d->media_type), shown);
+		text_show(shown, sizeof(shown), d->media_type, strlen(d->media_type));
 		rc = err_set(e, -ERR_UNSUPPORTED, "media type \"%s\" is not an image config",
 			     shown);
 	}
@@ -449,7 +437,7 @@ static int manifest_fields(yyjson_val *root, struct oci_manifest *out, struct er
 
 	if (rc < 0)
 		return rc;
-	oci_show(out->media_type, strlen(out->media_type), shown);
+	text_show(shown, sizeof(shown), out->media_type, strlen(out->media_type));
 	if (out->media_type[0] && oci_media_kind(out->media_type) == OCI_KIND_INDEX)
 		return err_set(e, -ERR_FORMAT, "blob is an image index (mediaType \"%s\"), "
 			       "not a manifest", shown);
@@ -498,7 +486,7 @@ int oci_manifest_check_desc(const struct oci_manifest *m, const struct oci_desc 
 {
 	char shown[OCI_SHOW_MAX + 4];
 
-	oci_show(d->media_type, strlen(d->media_type), shown);
+	text_show(shown, sizeof(shown), d->media_type, strlen(d->media_type));
 	if (oci_media_kind(d->media_type) != OCI_KIND_MANIFEST)
 		return err_set(e, -ERR_FORMAT, "manifest: descriptor media type \"%s\" is not a "
 			       "manifest type", shown);
@@ -638,7 +626,7 @@ int oci_index_find_tag(const struct oci_index *ix, const char *tag,
 	*out = NULL;
 	if (!tag || !tag[0])
 		return err_set(e, -ERR_FORMAT, "index: empty tag");
-	oci_show(tag, strlen(tag), shown);
+	text_show(shown, sizeof(shown), tag, strlen(tag));
 	snprintf(what, sizeof(what), "tag \"%s\"", shown);
 	rc = pick_unique(ix, tag_exact, tag, out, what, e);
 	if (rc == 0 && !*out)

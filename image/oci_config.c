@@ -1,4 +1,5 @@
 /* oci_config: the image config parser (see oci_config_parse in oci.h). */
+#include "base/text.h"
 #include "image/oci.h"
 
 #include <string.h>
@@ -63,7 +64,7 @@ static int str_array(yyjson_val *obj, const char *key, size_t max, struct arena 
 		if (memchr(s, '\0', len))
 			return err_set(e, -ERR_FORMAT, "\"%s\"[%zu]: string contains NUL", key, idx);
 		if (strcmp(key, "Env") == 0 && !env_valid(s, len)) {
-			oci_show(s, len, shown);
+			text_show(shown, sizeof(shown), s, len);
 			return err_set(e, -ERR_FORMAT, "\"Env\"[%zu]: \"%s\" is not NAME=value",
 				       idx, shown);
 		}

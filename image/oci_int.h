@@ -39,6 +39,5 @@ int oci_copy_str(const char *what, const char *s, size_t len, char *dst, size_t 
 int oci_check_schema(yyjson_val *root, struct err *e);
 
 /* A printable, bounded copy of untrusted text for an error message. */
-void oci_show(const char *s, size_t len, char out[OCI_SHOW_MAX + 4]);
 
 #endif

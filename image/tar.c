@@ -1,5 +1,6 @@
 /* tar: the streaming parser's state machine, header decoding and path
  * normalisation.  PAX records are in tar_pax.c.  See tar.h for the rules. */
+#include "base/text.h"
 #include "image/tar.h"
 
 #include <errno.h>
@@ -79,24 +80,6 @@ uint64_t tar_skip_data(struct tar *t)
 	t->left = 0;
 	t->off += n;
 	return n;
-}
-
-const char *tar_printable(char *out, size_t cap, const char *s, size_t n)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n && o + 1 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	if (i < n && cap > 4) {
-		o = o > cap - 4 ? cap - 4 : o;
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
 }
 
 /* ---- numeric fields ------------------------------------------------------ */
@@ -218,7 +201,7 @@ static int norm_path(const char *in, size_t n, char *out, const char *what,
 		return err_set(e, -ERR_FORMAT, "NUL byte in %s", what);
 	if (in[0] == '/')
 		return err_set(e, -ERR_UNSAFE, "absolute %s refused: %s", what,
-			       tar_printable(show, sizeof(show), in, n));
+			       text_show(show, sizeof(show), in, n));
 	while (i < n) {
 		const char *c = in + i, *sl = memchr(c, '/', n - i);
 		size_t len = sl ? (size_t)(sl - c) : n - i;
@@ -228,7 +211,7 @@ static int norm_path(const char *in, size_t n, char *out, const char *what,
 			continue;
 		if (len == 2 && c[0] == '.' && c[1] == '.')
 			return err_set(e, -ERR_UNSAFE, "'..' in %s refused: %s", what,
-				       tar_printable(show, sizeof(show), in, n));
+				       text_show(show, sizeof(show), in, n));
 		if (len + (o > 0) > TAR_NAME_MAX - o)
 			return err_set(e, -ERR_LIMIT, "%s longer than %d bytes", what,
 				       TAR_NAME_MAX);
@@ -373,7 +356,7 @@ static int entry_build(struct tar *t, struct err *e)
 		return rc;
 	if (t->ent.size > t->max_size)
 		return err_set(e, -ERR_LIMIT, "%s: size %llu exceeds the limit %llu",
-			       tar_printable(tmp, sizeof(tmp), t->path, strlen(t->path)),
+			       text_show(tmp, sizeof(tmp), t->path, strlen(t->path)),
 			       (unsigned long long)t->ent.size,
 			       (unsigned long long)t->max_size);
 	if (t->ent.type != TAR_REG)
@@ -549,7 +532,7 @@ static int fail(struct tar *t, int rc, struct err *e)
 	t->err = rc;
 	if (t->open)
 		return err_wrap(e, rc, "tar entry %s at offset %llu",
-				tar_printable(show, sizeof(show), t->path, strlen(t->path)),
+				text_show(show, sizeof(show), t->path, strlen(t->path)),
 				(unsigned long long)t->hdr_off);
 	return err_wrap(e, rc, "tar %s at offset %llu",
 			trailing ? "data" : "header",
@@ -605,7 +588,7 @@ int tar_finish(struct tar *t, struct err *e)
 		t->err = -ERR_FORMAT;
 		return err_set(e, -ERR_FORMAT, "tar entry %s at offset %llu: truncated "
 			       "data: expected %llu bytes, got %llu",
-			       tar_printable(show, sizeof(show), t->path, strlen(t->path)),
+			       text_show(show, sizeof(show), t->path, strlen(t->path)),
 			       (unsigned long long)t->hdr_off,
 			       (unsigned long long)t->ent.size,
 			       (unsigned long long)(t->ent.size - t->left));

@@ -167,9 +167,5 @@ bool tar_at_end(const struct tar *t);
  * header being read, which must be fed). */
 uint64_t tar_skip_data(struct tar *t);
 
-/* Copy n bytes of an untrusted name into out (cap > 0, always terminated)
- * for a log or error line: control bytes and non-ASCII become '?', and a
- * name too long is cut with "...".  Returns out. */
-const char *tar_printable(char *out, size_t cap, const char *s, size_t n);
 
 #endif

@@ -1,4 +1,5 @@
 /* tar_pax: PAX extended header records ("%d %s=%s\n"), parsed in place. */
+#include "base/text.h"
 #include "image/tar_int.h"
 
 #include <string.h>
@@ -64,17 +65,6 @@ static bool parse_time(const uint8_t *s, size_t n, int64_t *sec, uint32_t *nsec)
 	return true;
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* %XX-decode s[0, n) in place; false on a bad escape or a NUL result. */
 static bool url_decode(uint8_t *s, size_t n, size_t *out)
 {
@@ -88,8 +78,8 @@ static bool url_decode(uint8_t *s, size_t n, size_t *out)
 
 			if (n - i < 3)
 				return false;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = text_hex_digit(s[i + 1]);
+			lo = text_hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return false;
 			c = (uint8_t)(hi << 4 | lo);
@@ -223,7 +213,7 @@ static int number_value(struct tar *t, const char *key, const uint8_t *val,
 	}
 	if (!ok)
 		return err_set(e, -ERR_FORMAT, "pax %s: bad value '%.32s'", key,
-			       tar_printable(show, sizeof(show), (const char *)val, vlen));
+			       text_show(show, sizeof(show), (const char *)val, vlen));
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 /* unpack: the tar sink, staging side.  See unpack.h for the semantics. */
+#include "base/text.h"
 #include "image/unpack.h"
 
 #include <dirent.h>
@@ -65,7 +66,7 @@ int unpack_open_dir(int dirfd, const char *path, uint64_t resolve)
 
 const char *unpack_show(char *buf, size_t cap, const char *path)
 {
-	return tar_printable(buf, cap, path, strlen(path));
+	return text_show(buf, cap, path, strlen(path));
 }
 
 /* ---- open / free ----------------------------------------------------------- */

@@ -1,4 +1,5 @@
 /* cfg: kernel command line -> struct cfg (see cfg.h).  Pure. */
+#include "base/text.h"
 #include "init/cfg.h"
 
 #include <string.h>
@@ -37,34 +38,6 @@ static int cfg_is_space(unsigned char c)
 static int cfg_is_hex_lower(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
-static int cfg_hex_val(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Copy at most `cap - 1` bytes of p as printable ASCII ('?' for the rest),
- * ending in "..." when cut.  cap >= 4. */
-static void cfg_show(char *dst, size_t cap, const char *p, size_t n)
-{
-	size_t max = cap - 1, i, k = n > max ? max - 3 : n;
-
-	for (i = 0; i < k; i++) {
-		unsigned char c = (unsigned char)p[i];
-		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	if (n > max) {
-		memcpy(dst + k, "...", 3);
-		k += 3;
-	}
-	dst[k] = '\0';
 }
 
 /* Split the next word off [*pp, end).  Returns 0 when only white space was
@@ -122,7 +95,7 @@ static int cfg_bad(struct err *e, const char *key, const char *expected, const s
 {
 	char got[CFG_GOT_MAX + 1];
 
-	cfg_show(got, sizeof(got), w->val, w->val_len);
+	text_show(got, sizeof(got), w->val, w->val_len);
 	return err_set(e, -ERR_FORMAT, "%s%s: expected %s, got \"%s\"", CFG_PREFIX, key,
 		       expected, got);
 }
@@ -184,7 +157,7 @@ static int cfg_set_exit(struct cfg *c, const struct cfg_word *w, struct err *e)
 		if (w->val_len > 2 + 4)
 			return cfg_bad(e, "exit", expected, w);
 		for (i = 2; i < w->val_len; i++) {
-			int d = cfg_hex_val((unsigned char)w->val[i]);
+			int d = text_hex_digit((unsigned char)w->val[i]);
 			if (d < 0)
 				return cfg_bad(e, "exit", expected, w);
 			v = v * 16 + (uint64_t)d;
@@ -236,7 +209,7 @@ static int cfg_set_debug(struct cfg *c, const struct cfg_word *w, struct err *e)
 static void cfg_note_unknown(struct cfg *c, const struct cfg_word *w)
 {
 	if (c->n_unknown < CFG_UNKNOWN_MAX)
-		cfg_show(c->unknown[c->n_unknown], sizeof(c->unknown[0]), w->key, w->key_len);
+		text_show(c->unknown[c->n_unknown], sizeof(c->unknown[0]), w->key, w->key_len);
 	if (c->n_unknown < ~0u)
 		c->n_unknown++;
 }

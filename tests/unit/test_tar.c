@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "image/tar.h"
 #include "tests/unit/tar_testlib.h"
 
@@ -718,8 +719,8 @@ static void test_printable(void **state)
 	char out[12];
 
 	(void)state;
-	assert_string_equal(tar_printable(out, sizeof(out), "a\x1b[2Jb", 6), "a?[2Jb");
-	assert_string_equal(tar_printable(out, sizeof(out), "0123456789abcdef", 16),
+	assert_string_equal(text_show(out, sizeof(out), "a\x1b[2Jb", 6), "a?[2Jb");
+	assert_string_equal(text_show(out, sizeof(out), "0123456789abcdef", 16),
 			    "01234567...");
 }
 
