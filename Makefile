@@ -64,6 +64,8 @@ $(BUILD)/obj/test/%.o: %.c $(BUILD)/.deps-host
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(TEST_CFLAGS) $(CFLAGS_$(notdir $*)) -MMD -MP -c $< -o $@
 
+.SECONDARY:
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- artefacts ------------------------------------------------------------

@@ -26,7 +26,7 @@ layout=$W/demo
 $PY tests/lib/mkdemo.py "$layout" demo > /dev/null
 "$BUILD/ccguest" run -v --oci-layout "$layout" --image demo > "$W/boot.log" 2>&1 || true
 b2e=$(grep -o 'boot_to_exec=[0-9.]*' "$W/boot.log" | head -1 | cut -d= -f2)
-accel=$(grep -o 'accel=[a-z]*' "$W/boot.log" | head -1 | cut -d= -f2)
+accel=$(sed -n 's/^ccguest: accelerator: \([a-z]*\).*/\1/p' "$W/boot.log" | head -1)
 put boot_to_exec_ms "$(awk -v s="${b2e:-0}" "BEGIN{printf \"%.0f\", s*1000}")"
 put accel "${accel:-unknown}"
 
