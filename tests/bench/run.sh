@@ -14,7 +14,7 @@ put() { echo "$1=$2" >> "$out"; printf '  %-28s %s\n' "$1" "$2"; }
 secs() { # secs CMD...: wall seconds of one run
 	local t0 t1
 	t0=$(date +%s.%N); "$@" > /dev/null; t1=$(date +%s.%N)
-	awk -v a="$t0" -v b="$t1" "BEGIN{printf \"%.3f\", b-a}"
+	awk -v a="$t0" -v b="$t1" "BEGIN{printf \"%.3f\\n\", b-a}"
 }
 
 echo "bench: sizes"
