@@ -37,9 +37,11 @@ SAN           := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omi
 TEST_CFLAGS   := $(CSTD) $(WARN) $(INC) -I$(DEPS_HOST)/include -O1 -g $(SAN) -DCCG_TEST
 TEST_LDFLAGS  := $(SAN)
 
-DEP_LIBS_GUEST := $(DEPS_MUSL)/lib/libyyjson.a $(DEPS_MUSL)/lib/libisal.a $(DEPS_MUSL)/lib/libzstd.a
+MBEDTLS_LIBS   := libmbedtls.a libmbedx509.a libmbedcrypto.a
+DEP_LIBS_GUEST := $(DEPS_MUSL)/lib/libyyjson.a $(DEPS_MUSL)/lib/libisal.a $(DEPS_MUSL)/lib/libzstd.a \
+                  $(MBEDTLS_LIBS:%=$(DEPS_MUSL)/lib/%)
 DEP_LIBS_HOST  := $(DEPS_HOST)/lib/libyyjson.a $(DEPS_HOST)/lib/libisal.a $(DEPS_HOST)/lib/libzstd.a \
-                  $(DEPS_HOST)/lib/libmbedcrypto.a
+                  $(MBEDTLS_LIBS:%=$(DEPS_HOST)/lib/%)
 
 # Each directory lists its sources in module.mk:
 #   CORE_SRCS  pure core + edges shared by guest, host and tests
@@ -47,7 +49,8 @@ DEP_LIBS_HOST  := $(DEPS_HOST)/lib/libyyjson.a $(DEPS_HOST)/lib/libisal.a $(DEPS
 CORE_SRCS  :=
 GUEST_SRCS :=
 HOST_SRCS  :=
-include base/module.mk crypto/module.mk image/module.mk init/module.mk host/module.mk
+include base/module.mk crypto/module.mk image/module.mk tee/module.mk net/module.mk \
+        init/module.mk host/module.mk
 include deps/deps.mk
 
 GOBJ = $(patsubst %.c,$(BUILD)/obj/guest/%.o,$(filter %.c,$(1)))

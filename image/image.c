@@ -134,6 +134,8 @@ static int load_manifest(const struct image_source *src, const struct digest *pi
 			goto out;
 	}
 	rc = oci_manifest_parse(blob, len, m, work, wl, e);
+	if (rc == 0 && idx)
+		rc = oci_manifest_check_desc(m, pick, e);
 out:
 	free(idx);
 	free(work);

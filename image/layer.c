@@ -1,58 +1,92 @@
 #include "image/layer.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "crypto/sha256.h"
+#include "image/layer_ring.h"
 #include "image/tar.h"
 #include "image/unpack.h"
 
 /* Fixed buffers: peak memory does not depend on the layer's size. */
-#define LAYER_IN_BUF  (1u << 20)
-#define LAYER_OUT_BUF (1u << 20)
+#define LAYER_IN_BUF (256u << 10)
 
+/* Two threads share the work of one layer.  The decoder thread reads the
+ * blob and decompresses it into the ring; the calling thread takes tar bytes
+ * from the ring, hashes them and unpacks them.  The blob hash goes to the
+ * thread with less work: the unpacker for gzip (igzip is the slowest stage)
+ * and for uncompressed blobs (one hash serves as blob digest and diff_id),
+ * the decoder for zstd.  Each field below has one owner; the ring is the only
+ * shared state until the decoder thread is joined. */
 struct layer_run {
 	const struct layer_in *in;
-	struct sha256 blob_h;
-	struct sha256 tar_h;
+	struct ring ring;
+	bool unpacker_hashes_blob;
+	struct sha256 blob_h;        /* owned per unpacker_hashes_blob */
+	/* decoder thread */
 	struct decomp *dec;
+	uint8_t *ibuf[2];            /* alternate: one may be out for hashing */
+	uint64_t blob_done;
+	int read_rc;                 /* the blob could not be read to its end */
+	int dec_rc;                  /* the compressed stream failed */
+	struct err dec_e;
+	/* calling thread */
+	struct sha256 tar_h;
 	struct tar *tar;
 	struct unpack *u;
-	uint8_t *ibuf;
-	uint8_t *obuf;
 	struct layer_stats st;
 };
 
-static int feed_tar(struct layer_run *r, const uint8_t *p, size_t n, struct err *e)
+/* Read the next chunk of the blob into dst; returns bytes read (0 < n). */
+static ssize_t read_chunk(struct layer_run *r, uint8_t *dst, size_t cap, struct err *e)
 {
-	sha256_update(&r->tar_h, p, n);
-	r->st.tar_bytes += n;
-	return tar_feed(r->tar, p, n, e);
+	const struct layer_in *in = r->in;
+	uint64_t want = in->size - r->blob_done;
+	ssize_t got;
+
+	if (want > cap)
+		want = cap;
+	do
+		got = pread(in->fd, dst, (size_t)want, (off_t)(in->off + r->blob_done));
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return err_set(e, -errno, "read blob at offset %llu",
+			       (unsigned long long)(in->off + r->blob_done));
+	if (got == 0)
+		return err_set(e, -ERR_FORMAT, "truncated blob: expected %llu bytes, got %llu",
+			       (unsigned long long)in->size, (unsigned long long)r->blob_done);
+	if (!r->unpacker_hashes_blob)
+		sha256_update(&r->blob_h, dst, (size_t)got);
+	r->blob_done += (uint64_t)got;
+	return got;
 }
 
-/* Push one chunk of blob bytes through the decompressor into the tar parser. */
-static int pump(struct layer_run *r, const uint8_t *p, size_t n, struct err *e)
+/* Decompress one chunk of blob bytes into ring slots.  Returns 0, a decoder
+ * error, or -ECANCELED when the unpacker wants no more. */
+static int decode(struct layer_run *r, const uint8_t *p, size_t n, struct err *e)
 {
 	int stalled = 0;
 
-	if (r->in->comp == DECOMP_NONE)
-		return feed_tar(r, p, n, e);
 	for (;;) {
+		uint8_t *out;
 		size_t used = 0, got = 0;
-		int rc = decomp_run(r->dec, p, n, &used, r->obuf, LAYER_OUT_BUF, &got, e);
+		int rc;
 
+		if (ring_is_cancelled(&r->ring))
+			return -ECANCELED;
+		out = ring_slot(&r->ring);
+		rc = decomp_run(r->dec, p, n, &used, out, RING_SLOT_BYTES, &got, e);
 		if (rc < 0)
 			return rc;
+		if (got)
+			ring_publish(&r->ring, got, RING_TAR);
 		p += used;
 		n -= used;
-		if (got) {
-			rc = feed_tar(r, r->obuf, got, e);
-			if (rc < 0)
-				return rc;
-		}
-		if (n == 0 && got < LAYER_OUT_BUF)
+		if (n == 0 && got < RING_SLOT_BYTES)
 			return 0;
 		/* a gzip member boundary takes one call without progress */
 		stalled = (used == 0 && got == 0) ? stalled + 1 : 0;
@@ -62,108 +96,146 @@ static int pump(struct layer_run *r, const uint8_t *p, size_t n, struct err *e)
 	}
 }
 
-static int check_digest(const char *what, struct sha256 *h, const struct digest *want,
-			struct err *e);
-
-/* Read the next chunk of the blob into ibuf; returns bytes read (0 < n). */
-static ssize_t read_chunk(struct layer_run *r, uint64_t done, struct err *e)
+/* The decoder thread.  After a decoder error, or once the unpacker stopped,
+ * it keeps reading so that the whole blob is hashed: when the blob does not
+ * match its digest, that is the cause to report, not the symptom. */
+static void *decoder_main(void *arg)
 {
+	struct layer_run *r = arg;
 	const struct layer_in *in = r->in;
-	uint64_t want = in->size - done;
-	ssize_t got;
+	bool decoding = true;
+	unsigned i = 0;
 
-	if (want > LAYER_IN_BUF)
-		want = LAYER_IN_BUF;
-	do
-		got = pread(in->fd, r->ibuf, (size_t)want, (off_t)(in->off + done));
-	while (got < 0 && errno == EINTR);
-	if (got < 0)
-		return err_set(e, -errno, "read blob at offset %llu",
-			       (unsigned long long)(in->off + done));
-	if (got == 0)
-		return err_set(e, -ERR_FORMAT, "truncated blob: expected %llu bytes, got %llu",
-			       (unsigned long long)in->size, (unsigned long long)done);
-	sha256_update(&r->blob_h, r->ibuf, (size_t)got);
-	return got;
+	while (r->blob_done < in->size) {
+		uint8_t *dst;
+		ssize_t got;
+		int rc;
+
+		if (decoding && ring_is_cancelled(&r->ring))
+			decoding = false;
+		if (in->comp == DECOMP_NONE) {
+			/* uncompressed: read straight into a slot */
+			dst = ring_slot(&r->ring);
+			got = read_chunk(r, dst, RING_SLOT_BYTES, &r->dec_e);
+			if (got < 0)
+				goto read_failed;
+			ring_publish(&r->ring, (size_t)got, decoding ? RING_BOTH : RING_BLOB);
+			continue;
+		}
+		dst = r->ibuf[i++ % 2];
+		if (r->unpacker_hashes_blob)
+			ring_wait_refs(&r->ring, 1);
+		got = read_chunk(r, dst, LAYER_IN_BUF, &r->dec_e);
+		if (got < 0)
+			goto read_failed;
+		if (decoding) {
+			rc = decode(r, dst, (size_t)got, &r->dec_e);
+			if (rc < 0) {
+				decoding = false;
+				if (rc != -ECANCELED)
+					r->dec_rc = rc;
+			}
+		}
+		if (r->unpacker_hashes_blob)
+			ring_publish_ref(&r->ring, dst, (size_t)got, RING_BLOB);
+	}
+	if (decoding && in->comp != DECOMP_NONE)
+		r->dec_rc = decomp_finish(r->dec, &r->dec_e);
+	ring_close(&r->ring);
+	return NULL;
+read_failed:
+	r->read_rc = r->dec_e.code ? r->dec_e.code : -EIO;
+	ring_close(&r->ring);
+	return NULL;
 }
 
-/* After a decoder or tar error, hash the rest of the blob: when the blob
- * does not match its digest, that is the cause to report, not the symptom. */
-static int drain(struct layer_run *r, uint64_t done, int rc, struct err *e)
+/* The calling thread's share.  After a tar error it stops unpacking but
+ * keeps taking entries, to hash the blob and to let the decoder finish. */
+static int unpack_all(struct layer_run *r, struct err *e)
 {
-	struct err tmp = { 0 };
-	char cause[ERR_MSG_MAX];
+	const struct ring_entry *x;
+	int rc = 0;
 
-	while (done < r->in->size) {
-		ssize_t got = read_chunk(r, done, &tmp);
-
-		if (got < 0)
-			return rc;
-		done += (uint64_t)got;
-	}
-	if (check_digest("blob digest", &r->blob_h, r->in->blob, &tmp) < 0) {
-		/* copy first: e->msg is both a source and the destination */
-		snprintf(cause, sizeof(cause), "%s", e ? e->msg : "");
-		return err_set(e, tmp.code, "%s (the stream also failed: %s)", tmp.msg, cause);
+	while ((x = ring_take(&r->ring))) {
+		if (x->kind != RING_TAR)
+			sha256_update(&r->blob_h, x->p, x->len);
+		if (x->kind != RING_BLOB && rc == 0) {
+			if (x->kind == RING_TAR)
+				sha256_update(&r->tar_h, x->p, x->len);
+			r->st.tar_bytes += x->len;
+			rc = tar_feed(r->tar, x->p, x->len, e);
+			if (rc < 0)
+				ring_cancel(&r->ring);
+		}
+		ring_give_back(&r->ring);
 	}
 	return rc;
 }
 
-static int read_all(struct layer_run *r, struct err *e)
+static int compare(const char *what, const struct digest *got, const struct digest *want,
+		   struct err *e)
 {
-	uint64_t done = 0;
-
-	while (done < r->in->size) {
-		ssize_t got = read_chunk(r, done, e);
-		int rc;
-
-		if (got < 0)
-			return (int)got;
-		done += (uint64_t)got;
-		rc = pump(r, r->ibuf, (size_t)got, e);
-		if (rc < 0)
-			return drain(r, done, rc, e);
-	}
-	r->st.blob_bytes = done;
-	return 0;
-}
-
-static int check_digest(const char *what, struct sha256 *h, const struct digest *want,
-			struct err *e)
-{
-	struct digest got = { .alg = want->alg };
 	char ws[DIGEST_STR_MAX], gs[DIGEST_STR_MAX];
 
-	sha256_final(h, got.hash);
-	if (digest_equal(&got, want))
+	if (digest_equal(got, want))
 		return 0;
 	digest_format(want, ws);
-	digest_format(&got, gs);
+	digest_format(got, gs);
 	return err_set(e, -ERR_DIGEST, "%s mismatch: expected %s, got %s", what, ws, gs);
 }
 
-/* Everything after the last byte: the checks that gate the commit. */
-static int verify_end(struct layer_run *r, struct err *e)
+static int copy_err(struct err *e, const struct err *from)
 {
-	int rc = check_digest("blob digest", &r->blob_h, r->in->blob, e);
+	return err_set(e, from->code, "%s", from->msg);
+}
 
-	if (rc == 0 && r->in->comp != DECOMP_NONE)
-		rc = decomp_finish(r->dec, e);
-	if (rc == 0)
-		rc = tar_finish(r->tar, e);
-	if (rc == 0)
-		rc = check_digest("diff_id", &r->tar_h, r->in->diff_id, e);
-	return rc;
+/* Both threads are done: decide, in this order, on the blob, the stream
+ * (the unpacker saw earlier tar bytes than the decoder's failure point), the
+ * end of the archive and the diff_id.  These checks gate the commit. */
+static int verdict(struct layer_run *r, int tar_rc, struct err *e)
+{
+	struct digest blob = { .alg = DIGEST_SHA256 }, tar = { .alg = DIGEST_SHA256 };
+	struct err blob_e = { 0 };
+	char cause[ERR_MSG_MAX];
+	int rc;
+
+	if (r->read_rc < 0)
+		return copy_err(e, &r->dec_e);
+	r->st.blob_bytes = r->blob_done;
+	sha256_final(&r->blob_h, blob.hash);
+	if (compare("blob digest", &blob, r->in->blob, &blob_e) < 0) {
+		if (tar_rc == 0 && r->dec_rc == 0)
+			return copy_err(e, &blob_e);
+		/* copy first: e->msg may be both a source and the destination */
+		snprintf(cause, sizeof(cause), "%s",
+			 tar_rc < 0 ? (e ? e->msg : "") : r->dec_e.msg);
+		return err_set(e, blob_e.code, "%s (the stream also failed: %s)",
+			       blob_e.msg, cause);
+	}
+	if (tar_rc < 0)
+		return tar_rc;
+	if (r->dec_rc < 0)
+		return copy_err(e, &r->dec_e);
+	rc = tar_finish(r->tar, e);
+	if (rc < 0)
+		return rc;
+	if (r->in->comp == DECOMP_NONE)
+		tar = blob;          /* the same bytes, hashed once */
+	else
+		sha256_final(&r->tar_h, tar.hash);
+	return compare("diff_id", &tar, r->in->diff_id, e);
 }
 
 static int run_alloc(struct layer_run *r, int root_dirfd, int stage_dirfd, struct err *e)
 {
 	int rc;
 
-	r->ibuf = malloc(LAYER_IN_BUF);
-	r->obuf = malloc(LAYER_OUT_BUF);
+	if (ring_init(&r->ring) < 0)
+		return err_set(e, -ENOMEM, "layer buffers: out of memory");
+	r->ibuf[0] = malloc(LAYER_IN_BUF);
+	r->ibuf[1] = malloc(LAYER_IN_BUF);
 	r->tar = malloc(sizeof(*r->tar));
-	if (!r->ibuf || !r->obuf || !r->tar)
+	if (!r->ibuf[0] || !r->ibuf[1] || !r->tar)
 		return err_set(e, -ENOMEM, "layer buffers: out of memory");
 	if (r->in->comp != DECOMP_NONE) {
 		rc = decomp_new(&r->dec, r->in->comp, e);
@@ -180,30 +252,42 @@ static int run_alloc(struct layer_run *r, int root_dirfd, int stage_dirfd, struc
 int layer_apply(const struct layer_in *in, int root_dirfd, int stage_dirfd,
 		struct layer_stats *st, struct err *e)
 {
-	struct layer_run r = { .in = in };
-	int rc;
+	struct layer_run *r = calloc(1, sizeof(*r));
+	pthread_t decoder;
+	int rc, tar_rc;
 
-	sha256_init(&r.blob_h);
-	sha256_init(&r.tar_h);
-	rc = run_alloc(&r, root_dirfd, stage_dirfd, e);
+	if (!r)
+		return err_set(e, -ENOMEM, "layer: out of memory");
+	r->in = in;
+	r->unpacker_hashes_blob = in->comp != DECOMP_ZSTD;
+	sha256_init(&r->blob_h);
+	sha256_init(&r->tar_h);
+	rc = run_alloc(r, root_dirfd, stage_dirfd, e);
 	if (rc < 0)
 		goto out;
-	rc = read_all(&r, e);
+	rc = -pthread_create(&decoder, NULL, decoder_main, r);
+	if (rc < 0) {
+		err_set(e, rc, "layer: start the decoder thread: %s", strerror(-rc));
+		goto out;
+	}
+	tar_rc = unpack_all(r, e);
+	pthread_join(decoder, NULL);
+	rc = verdict(r, tar_rc, e);
 	if (rc == 0)
-		rc = verify_end(&r, e);
-	if (rc == 0)
-		rc = unpack_commit(r.u, e);
-	if (rc < 0 && r.u)
-		unpack_abort(r.u);
+		rc = unpack_commit(r->u, e);
+	if (rc < 0)
+		unpack_abort(r->u);
 	if (rc == 0 && st) {
-		r.st.entries = unpack_entries(r.u);
-		*st = r.st;
+		r->st.entries = unpack_entries(r->u);
+		*st = r->st;
 	}
 out:
-	unpack_free(r.u);
-	decomp_free(r.dec);
-	free(r.tar);
-	free(r.ibuf);
-	free(r.obuf);
+	unpack_free(r->u);
+	decomp_free(r->dec);
+	ring_destroy(&r->ring);
+	free(r->tar);
+	free(r->ibuf[0]);
+	free(r->ibuf[1]);
+	free(r);
 	return rc;
 }

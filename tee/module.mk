@@ -1,0 +1,1 @@
+# tee/: evidence providers (snp, tdx, sample), the KBS client, initdata.
