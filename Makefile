@@ -38,15 +38,16 @@ TEST_CFLAGS   := $(CSTD) $(WARN) $(INC) -I$(DEPS_HOST)/include -O1 -g $(SAN) -DC
 TEST_LDFLAGS  := $(SAN)
 
 MBEDTLS_LIBS   := libmbedtls.a libmbedx509.a libmbedcrypto.a
-DEP_LIBS_GUEST := $(DEPS_MUSL)/lib/libyyjson.a $(DEPS_MUSL)/lib/libisal.a $(DEPS_MUSL)/lib/libzstd.a \
+DEP_LIBS_GUEST := $(DEPS_MUSL)/lib/liblwip.a $(DEPS_MUSL)/lib/libyyjson.a $(DEPS_MUSL)/lib/libisal.a $(DEPS_MUSL)/lib/libzstd.a \
                   $(MBEDTLS_LIBS:%=$(DEPS_MUSL)/lib/%)
-DEP_LIBS_HOST  := $(DEPS_HOST)/lib/libyyjson.a $(DEPS_HOST)/lib/libisal.a $(DEPS_HOST)/lib/libzstd.a \
+DEP_LIBS_HOST  := $(DEPS_HOST)/lib/liblwip.a $(DEPS_HOST)/lib/libyyjson.a $(DEPS_HOST)/lib/libisal.a $(DEPS_HOST)/lib/libzstd.a \
                   $(MBEDTLS_LIBS:%=$(DEPS_HOST)/lib/%)
 
 # Each directory lists its sources in module.mk:
 #   CORE_SRCS  pure core + edges shared by guest, host and tests
 #   GUEST_SRCS ccinit only;  HOST_SRCS ccguest only
 CORE_SRCS  :=
+TEST_PROGS :=
 GUEST_SRCS :=
 HOST_SRCS  :=
 include base/module.mk crypto/module.mk image/module.mk tee/module.mk net/module.mk \
@@ -124,7 +125,8 @@ fuzz: host-packages fuzz-build
 	$(Q)for t in $(FUZZ_TARGETS); do n=$${t#fuzz_}; mkdir -p tests/fuzz/corpus/$$n; \
 	  $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 tests/fuzz/corpus/$$n || exit 1; done
 
-test: host-packages all unit fuzz-build
+# Helper programs the pytest suites drive (module.mk files add to it).
+test: host-packages all unit fuzz-build $(TEST_PROGS)
 	$(Q)tests/run.sh $(BUILD)
 
 integration: all

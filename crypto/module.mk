@@ -1,4 +1,5 @@
-# crypto/: SHA-256 (SHA-NI + portable), constant-time helpers, hex.
+# crypto/: SHA-256 (SHA-NI + portable), constant-time helpers, hex, base64,
+# the KBS TEE key and JWE decryption (those two on Mbed TLS and yyjson).
 # Uses nothing else of ours.
 CRYPTO_SRCS := crypto/sha256.c crypto/sha256_x86.c crypto/ct.c crypto/hex.c
 CORE_SRCS += $(CRYPTO_SRCS)
@@ -12,3 +13,4 @@ CORE_SRCS += $(CRYPTO_SRCS)
 $(BUILD)/bench/sha256_bench: tests/bench/sha256_bench.c $(CRYPTO_SRCS) $(wildcard crypto/*.h)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ tests/bench/sha256_bench.c $(CRYPTO_SRCS)
+CORE_SRCS += crypto/b64.c crypto/teekey.c crypto/jwe.c

@@ -25,8 +25,10 @@ host) CC=gcc ;;
 musl) CC=$BUILD/deps/musl/bin/musl-gcc ;;
 *) die "unknown flavour $FLAVOUR" ;;
 esac
-# -O2, no build paths in the objects, deterministic archives.
-OPT="-O2 -ffile-prefix-map=$SRC=."
+# -O2, no build paths in the objects, deterministic archives; one section per
+# function and object, so that the guest's --gc-sections keeps only what ccinit
+# calls (ccinit must stay under 1 MiB).
+OPT="-O2 -ffunction-sections -fdata-sections -ffile-prefix-map=$SRC=."
 ARFLAGS=rcsD
 NPROC=$(nproc)
 
@@ -37,7 +39,7 @@ stamp_key() {
 	[ "$LIB" != mbedtls ] || sha256sum <"$MBEDTLS_CONFIG"
 	# The musl flavour's libraries are rebuilt with musl.
 	[ "$FLAVOUR" != musl ] || [ "$LIB" = musl ] || cat "$BUILD/deps/.musl-musl"
-	echo "$FLAVOUR $CC"
+	echo "$FLAVOUR ${CC##*/}"      # not the path: build dirs may share deps/
 }
 
 # unpack NAME: extract NAME's verified .orig tarball into $SRC.
@@ -69,7 +71,9 @@ build_musl() {
 
 build_yyjson() {
 	mkdir -p "$SRC/obj"
-	(cd "$SRC" && $CC $OPT -std=c99 -c src/yyjson.c -o obj/yyjson.o &&
+	# Strict RFC 8259 only, and none of the JSON Pointer/Patch utilities.
+	(cd "$SRC" && $CC $OPT -DYYJSON_DISABLE_NON_STANDARD=1 -DYYJSON_DISABLE_UTILS=1 \
+		-std=c99 -c src/yyjson.c -o obj/yyjson.o &&
 		ar $ARFLAGS obj/libyyjson.a obj/yyjson.o) >>"$LOG" 2>&1
 	install -m 644 "$SRC/obj/libyyjson.a" "$PREFIX/lib/"
 	install -m 644 "$SRC/src/yyjson.h" "$PREFIX/include/"
@@ -93,7 +97,8 @@ build_libisal() {
 	command -v nasm >/dev/null || die "nasm is missing: run deps/host-packages.sh"
 	# Makefile.unx: the whole library with its nasm fast paths.
 	make -C "$SRC" -f Makefile.unx -j"$NPROC" lib isa-l.h CC="$CC" \
-		DEBUG="-ffile-prefix-map=$SRC=." "ARFLAGS_=$ARFLAGS \$@" "STRIP_$CC=" >>"$LOG" 2>&1
+		DEBUG="-ffunction-sections -fdata-sections -ffile-prefix-map=$SRC=." \
+		"ARFLAGS_=$ARFLAGS \$@" "STRIP_$CC=" >>"$LOG" 2>&1
 	install -m 644 "$SRC/bin/isa-l.a" "$PREFIX/lib/libisal.a"
 	mkdir -p "$PREFIX/include/isa-l"
 	install -m 644 "$SRC/isa-l.h" "$PREFIX/include/"

@@ -13,10 +13,22 @@
 # verified downloads from).  Each library has its own stamp
 # $(BUILD)/deps/.<flavour>-<lib>; deps/build.sh rebuilds a library only when
 # its lock line, the build script or (mbed TLS) deps/mbedtls-config.h changed.
+# lwIP is built by deps/build-lwip.sh (its options: net/lwip/lwipopts.h and
+# net/lwip/arch/cc.h, installed with its headers into $(BUILD)/deps/FLAVOUR/
+# include, so no extra -I is needed).
 
-DEPS_LIBS    := yyjson libzstd libisal mbedtls
+DEPS_LIBS    := yyjson libzstd libisal mbedtls lwip
 DEPS_COMMON  := deps/lib.sh deps/fetch.sh deps/lock
 DEPS_BUILDER := deps/build.sh $(DEPS_COMMON) deps/mbedtls-config.h
+
+# lwIP has its own builder (deps/build-lwip.sh; our options in net/lwip/).
+LWIP_BUILDER := deps/build-lwip.sh $(DEPS_COMMON) net/lwip/lwipopts.h net/lwip/arch/cc.h
+
+$(BUILD)/deps/.host-lwip: $(LWIP_BUILDER)
+	$(Q)deps/build-lwip.sh $(BUILD) host
+
+$(BUILD)/deps/.musl-lwip: $(LWIP_BUILDER) $(BUILD)/deps/.musl-musl
+	$(Q)deps/build-lwip.sh $(BUILD) musl
 
 $(BUILD)/deps/.host-%: $(DEPS_BUILDER)
 	$(Q)deps/build.sh $(BUILD) host $*
@@ -27,11 +39,12 @@ $(BUILD)/deps/.musl-musl: $(DEPS_BUILDER)
 $(BUILD)/deps/.musl-%: $(DEPS_BUILDER) $(BUILD)/deps/.musl-musl
 	$(Q)deps/build.sh $(BUILD) musl $*
 
-$(BUILD)/.deps-host: $(DEPS_LIBS:%=$(BUILD)/deps/.host-%) deps/lock deps/mbedtls-config.h
+$(BUILD)/.deps-host: $(DEPS_LIBS:%=$(BUILD)/deps/.host-%) deps/lock deps/mbedtls-config.h \
+		net/lwip/lwipopts.h net/lwip/arch/cc.h
 	$(Q)touch $@
 
 $(BUILD)/.deps-musl: $(BUILD)/deps/.musl-musl $(DEPS_LIBS:%=$(BUILD)/deps/.musl-%) \
-		deps/lock deps/mbedtls-config.h
+		deps/lock deps/mbedtls-config.h net/lwip/lwipopts.h net/lwip/arch/cc.h
 	$(Q)touch $@
 
 # Library files named as prerequisites elsewhere come from their stamp (so a

@@ -17,7 +17,9 @@ enum {
 	CLI_USAGE = 2,
 };
 
+int cmd_initdata(int argc, char **argv);
 int cmd_mkinitrd(int argc, char **argv);
+int cmd_proxy(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_version(int argc, char **argv);

@@ -18,6 +18,8 @@ static const struct cmd cmds[] = {
 	{ "run", cmd_run, "boot the guest under QEMU and run an image" },
 	{ "resolve", cmd_resolve, "print the digest that pins an image reference" },
 	{ "mkinitrd", cmd_mkinitrd, "write the guest initramfs" },
+	{ "proxy", cmd_proxy, "pipe stdin/stdout to a TCP service (QEMU guestfwd)" },
+	{ "initdata", cmd_initdata, "write an initdata disk binding a KBS to the guest" },
 	{ "version", cmd_version, "print the version" },
 };
 

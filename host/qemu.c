@@ -59,6 +59,11 @@ static bool qa_cfg_ok(const struct qemu_cfg *c)
 		return false;
 	if (c->machine != QEMU_MACHINE_MICROVM && c->machine != QEMU_MACHINE_Q35)
 		return false;
+	if (c->net == QEMU_NET_USER &&
+	    (!c->fwd.cmd || !c->fwd.cmd[0] || c->fwd.guest_port < 1 || c->fwd.guest_port > 65535))
+		return false;
+	if (c->net != QEMU_NET_NONE && c->net != QEMU_NET_USER)
+		return false;
 	return c->accel == QEMU_ACCEL_TCG || c->accel == QEMU_ACCEL_KVM;
 }
 
@@ -105,24 +110,51 @@ static int qa_boot(const struct qemu_cfg *c, struct qemu_argv *o)
 	return rc ? -ERR_LIMIT : 0;
 }
 
-static int qa_devices(const struct qemu_cfg *c, struct qemu_argv *o)
+static int qa_disk(struct qemu_argv *o, bool mvm, const char *file, int n)
 {
-	bool mvm = c->machine == QEMU_MACHINE_MICROVM;
 	char path[4096];
 	int rc = 0;
 
-	/* QEMU_NET_NONE: the only kind so far (see qemu.h for the next one) */
-	rc |= qa_add(o, "-nic");
-	rc |= qa_add(o, "none");
-	if (!c->disk)
-		return rc ? -ERR_LIMIT : 0;
-	if (qa_escape(path, sizeof(path), c->disk) < 0)
+	if (qa_escape(path, sizeof(path), file) < 0)
 		return -ERR_LIMIT;
 	rc |= qa_add(o, "-drive");
-	rc |= qa_add(o, "file=%s,if=none,format=raw,readonly=on,id=d0", path);
+	rc |= qa_add(o, "file=%s,if=none,format=raw,readonly=on,id=d%d", path, n);
 	rc |= qa_add(o, "-device");
-	rc |= qa_add(o, "%s,drive=d0", mvm ? "virtio-blk-device" : "virtio-blk-pci");
+	rc |= qa_add(o, "%s,drive=d%d", mvm ? "virtio-blk-device" : "virtio-blk-pci", n);
 	return rc ? -ERR_LIMIT : 0;
+}
+
+static int qa_net(const struct qemu_cfg *c, struct qemu_argv *o, bool mvm)
+{
+	char cmd[2048];
+	int rc = 0;
+
+	if (c->net == QEMU_NET_NONE) {
+		rc |= qa_add(o, "-nic");
+		rc |= qa_add(o, "none");
+		return rc ? -ERR_LIMIT : 0;
+	}
+	if (qa_escape(cmd, sizeof(cmd), c->fwd.cmd) < 0)
+		return -ERR_LIMIT;
+	rc |= qa_add(o, "-netdev");
+	rc |= qa_add(o, "user,id=n0,restrict=on,guestfwd=tcp:%s:%u-cmd:%s", QEMU_FWD_ADDR,
+		     c->fwd.guest_port, cmd);
+	rc |= qa_add(o, "-device");
+	rc |= qa_add(o, "%s", mvm ? "virtio-net-device,netdev=n0"
+			       : "virtio-net-pci,netdev=n0,romfile=");
+	return rc ? -ERR_LIMIT : 0;
+}
+
+static int qa_devices(const struct qemu_cfg *c, struct qemu_argv *o)
+{
+	bool mvm = c->machine == QEMU_MACHINE_MICROVM;
+	int rc = qa_net(c, o, mvm);
+
+	if (rc == 0 && c->disk)
+		rc = qa_disk(o, mvm, c->disk, 0);
+	if (rc == 0 && c->disk2)
+		rc = qa_disk(o, mvm, c->disk2, 1);
+	return rc;
 }
 
 int qemu_build_argv(const struct qemu_cfg *cfg, struct qemu_argv *out,

@@ -30,13 +30,21 @@ enum qemu_accel {
 	QEMU_ACCEL_KVM,         /* -accel kvm -cpu host */
 };
 
-/* The network seam.  Only NONE exists today (-nic none).  The next step is a
- * user-mode netdev with restrict=on and one guestfwd=...-cmd: forward per
- * allowed endpoint, attached as virtio-net-device (microvm) or
- * virtio-net-pci,romfile= (q35); its settings will join this enum as a
- * struct in qemu_cfg. */
+/* The network: none (-nic none), or QEMU user networking with restrict=on
+ * (the guest reaches nothing outside) and one guestfwd=…-cmd: forward, the
+ * only way out: guest_addr:guest_port runs `cmd` per connection with the
+ * connection on its stdin/stdout.  virtio-net-device (microvm) or
+ * virtio-net-pci,romfile= (q35). */
 enum qemu_net {
 	QEMU_NET_NONE,
+	QEMU_NET_USER,
+};
+
+#define QEMU_FWD_ADDR "10.0.2.100"
+
+struct qemu_fwd {
+	unsigned guest_port;       /* 1..65535, on QEMU_FWD_ADDR */
+	const char *cmd;           /* no NUL; commas are escaped here */
 };
 
 struct qemu_cfg {
@@ -49,7 +57,9 @@ struct qemu_cfg {
 	const char *initrd;
 	const char *cmdline;       /* from qemu_build_cmdline() */
 	const char *disk;          /* image disk path, or NULL for none */
+	const char *disk2;         /* a second read-only disk (initdata), or NULL */
 	enum qemu_net net;
+	struct qemu_fwd fwd;       /* QEMU_NET_USER */
 };
 
 struct qemu_argv {

@@ -15,6 +15,7 @@
 #include "host/kvm.h"
 #include "host/qemu.h"
 #include "host/resolve.h"
+#include "host/runatt.h"
 #include "host/runexit.h"
 #include "host/tartree.h"
 #include "host/util.h"
@@ -39,10 +40,20 @@ static const char run_usage[] =
 	"  --machine auto|microvm|q35   default auto = microvm\n"
 	"  --timeout SECONDS     kill the guest after this long (default 600, 0 = never)\n"
 	"  --cmdline-extra STR   appended to the kernel command line\n"
+	"\n"
+	"Attestation (see docs/attestation.md):\n"
+	"  --tee auto|sample|snp|tdx   the TEE the guest uses (default auto: real TEEs\n"
+	"                        only; sample is a developer mode the KBS must allow)\n"
+	"  --kbs URL             the Trustee KBS (https://HOST:PORT)\n"
+	"  --kbs-cert FILE       its certificate or CA (PEM), the only trust anchor\n"
+	"  --initdata FILE       a Kata/CoCo initdata TOML instead of --kbs/--kbs-cert\n"
+	"  --fetch URI           fetch kbs:///repo/type/tag after attesting (repeatable)\n"
 	"  --qemu PATH           default qemu-system-x86_64 from PATH\n"
 	"  -v, --verbose         print what is chosen and the QEMU command line\n"
 	"      --no-host-verify  pin --image sha256:<hex> as given, without checking the\n"
-	"                        layout on the host (tests: the guest must refuse it)\n";
+	"                        layout on the host (tests: the guest must refuse it)\n"
+	"      --initdata-pin HEX  pin this initdata digest instead of the real one\n"
+	"                        (tests: the guest must refuse the disk)\n";
 
 enum { RUN_AUTO = -1 };
 
@@ -53,6 +64,7 @@ struct run_opts {
 	int machine;    /* RUN_AUTO or enum qemu_machine */
 	bool verbose;
 	bool no_host_verify; /* tests: play an untrusted host */
+	struct runatt att;
 };
 
 static bool run_num(const char *s, uint64_t min, uint64_t max, unsigned *out)
@@ -77,6 +89,16 @@ static bool run_opt(struct run_opts *o, int c, const char *arg)
 	case 'q': o->qemu = arg; return true;
 	case 'v': o->verbose = true; return true;
 	case 'N': o->no_host_verify = true; return true;
+	case 'T': o->att.tee = arg; return true;
+	case 'K': o->att.kbs = arg; return true;
+	case 'C': o->att.kbs_cert = arg; return true;
+	case 'D': o->att.initdata = arg; return true;
+	case 'P': o->att.pin = arg; return true;
+	case 'F':
+		if (runatt_add_fetch(&o->att, arg))
+			return true;
+		cli_error("run: at most %d --fetch", CFG_FETCH_MAX);
+		return false;
 	case 'm': if (run_num(arg, 64, 1048576, &o->memory)) return true; break;
 	case 'c': if (run_num(arg, 1, 256, &o->cpus)) return true; break;
 	case 't': if (run_num(arg, 0, 86400 * 365, &o->timeout)) return true; break;
@@ -114,6 +136,12 @@ static int run_parse(struct run_opts *o, int argc, char **argv)
 		{ "qemu", required_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-host-verify", no_argument, NULL, 'N' },
+		{ "tee", required_argument, NULL, 'T' },
+		{ "kbs", required_argument, NULL, 'K' },
+		{ "kbs-cert", required_argument, NULL, 'C' },
+		{ "initdata", required_argument, NULL, 'D' },
+		{ "fetch", required_argument, NULL, 'F' },
+		{ "initdata-pin", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -122,6 +150,7 @@ static int run_parse(struct run_opts *o, int argc, char **argv)
 	*o = (struct run_opts){ .qemu = "qemu-system-x86_64", .memory = 512,
 				.cpus = 1, .timeout = 600, .accel = RUN_AUTO,
 				.machine = RUN_AUTO };
+	runatt_init(&o->att);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		if (c == 'h') {
@@ -151,6 +180,7 @@ struct run_ctx {
 	char disk_path[64];
 	uint64_t disk_bytes;
 	char cmdline[QEMU_CMDLINE_MAX + 1];
+	char extra[QEMU_CMDLINE_MAX + 1];
 	struct qemu_argv qa;
 };
 
@@ -211,30 +241,6 @@ static int run_accel(struct run_ctx *r, struct err *e)
 	return 0;
 }
 
-/* An anonymous file in $TMPDIR (O_TMPFILE, else mkstemp + unlink): nothing to
- * clean up whatever ends ccguest.  QEMU inherits the fd and opens it by
- * /proc/self/fd/N. */
-static int run_tmpfile(struct err *e)
-{
-	const char *dir = getenv("TMPDIR");
-	char tmpl[RUN_PATH_MAX];
-	int fd;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-	if ((size_t)snprintf(tmpl, sizeof(tmpl), "%s/ccguest-disk-XXXXXX", dir) >=
-	    sizeof(tmpl))
-		return err_set(e, -ERR_LIMIT, "TMPDIR: path too long");
-	fd = mkostemp(tmpl, O_CLOEXEC);
-	if (fd < 0)
-		return err_set(e, -errno, "%s: %s", tmpl, strerror(errno));
-	unlink(tmpl);
-	return fd;
-}
-
 static int run_disk(struct run_ctx *r, struct err *e)
 {
 	enum oci_kind kind = OCI_KIND_UNKNOWN;
@@ -254,7 +260,7 @@ static int run_disk(struct run_ctx *r, struct err *e)
 		cli_note("image %s -> %s (%s)", r->o.image, r->pinned,
 			 kind == OCI_KIND_INDEX ? "index, the guest picks "
 			 "linux/amd64" : "manifest");
-	r->disk_fd = run_tmpfile(e);
+	r->disk_fd = util_tmpfile(e);
 	if (r->disk_fd < 0)
 		return r->disk_fd;
 	rc = tartree_write(r->o.layout, r->disk_fd, &r->disk_bytes, e);
@@ -273,16 +279,23 @@ static int run_build(struct run_ctx *r, struct err *e)
 	struct qemu_kcmd k = {
 		.machine = r->machine,
 		.image = r->pinned[0] ? r->pinned : NULL,
-		.extra = r->o.extra,
+		.extra = r->extra,
 	};
 	struct qemu_cfg cfg = {
 		.qemu = r->o.qemu, .machine = r->machine, .accel = r->accel,
 		.memory_mib = r->o.memory, .cpus = r->o.cpus,
 		.kernel = r->kernel, .initrd = r->initrd, .cmdline = r->cmdline,
 		.disk = r->disk_fd >= 0 ? r->disk_path : NULL,
-		.net = QEMU_NET_NONE,
+		.disk2 = r->o.att.disk_fd >= 0 ? r->o.att.disk_path : NULL,
+		.net = r->o.att.net ? QEMU_NET_USER : QEMU_NET_NONE,
+		.fwd = { r->o.att.fwd_port, r->o.att.fwd_cmd },
 	};
 	int rc;
+
+	if ((size_t)snprintf(r->extra, sizeof(r->extra), "%s%s%s", r->o.att.extra + (r->o.att.extra[0] == ' '),
+			     r->o.att.extra[0] && r->o.extra ? " " : "",
+			     r->o.extra ? r->o.extra : "") >= sizeof(r->extra))
+		return err_set(e, -ERR_LIMIT, "kernel command line too long");
 
 	/* The TSC rate is needed on microvm only (no HPET or PM timer to
 	 * calibrate against); q35 calibrates by itself. */
@@ -317,6 +330,8 @@ static int run_prepare(struct run_ctx *r, struct err *e)
 			 r->kernel, r->initrd);
 	if (rc == 0 && r->o.layout)
 		rc = run_disk(r, e);
+	if (rc == 0 && runatt_wanted(&r->o.att))
+		rc = runatt_prepare(&r->o.att, r->o.verbose, e);
 	if (rc == 0)
 		rc = run_build(r, e);
 	return rc;
@@ -324,7 +339,7 @@ static int run_prepare(struct run_ctx *r, struct err *e)
 
 static int run_boot(struct run_ctx *r, struct err *e)
 {
-	struct vm_opts vo = { r->qa.argv, r->disk_fd, r->o.timeout };
+	struct vm_opts vo = { r->qa.argv, { r->disk_fd, r->o.att.disk_fd }, r->o.timeout };
 	struct vm_result res;
 	struct runexit st;
 	char msg[256];
@@ -369,6 +384,7 @@ int cmd_run(int argc, char **argv)
 		rc = RUNEXIT_FAILED;
 	}
 out:
+	runatt_free(&r->o.att);
 	if (r->disk_fd >= 0)
 		close(r->disk_fd);
 	free(r);

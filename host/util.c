@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -250,4 +251,28 @@ int util_stream_fd(int in, uint64_t size, const char *name,
 		off += (uint64_t)r;
 	}
 	return 0;
+}
+
+/* An anonymous file in $TMPDIR (O_TMPFILE, else mkstemp + unlink): nothing to
+ * clean up whatever ends ccguest.  QEMU inherits the fd and opens it by
+ * /proc/self/fd/N. */
+int util_tmpfile(struct err *e)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmpl[4096];
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	if ((size_t)snprintf(tmpl, sizeof(tmpl), "%s/ccguest-disk-XXXXXX", dir) >=
+	    sizeof(tmpl))
+		return err_set(e, -ERR_LIMIT, "TMPDIR: path too long");
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, -errno, "%s: %s", tmpl, strerror(errno));
+	unlink(tmpl);
+	return fd;
 }

@@ -25,6 +25,10 @@ bool util_parse_u64(const char *s, uint64_t max, uint64_t *out);
 /* The directory of the running executable ("/x/build"), into buf. */
 int util_exe_dir(char *buf, size_t cap, struct err *e);
 
+/* An anonymous file in $TMPDIR (O_TMPFILE, else mkstemp + unlink), O_CLOEXEC:
+ * nothing to clean up whatever ends ccguest.  Returns the fd or -errno. */
+int util_tmpfile(struct err *e);
+
 /* True when path names an existing regular file. */
 bool util_is_file(const char *path);
 

@@ -149,8 +149,9 @@ static void vm_child(const struct vm_opts *o, const sigset_t *oldmask,
 		_exit(127);
 	if (dup2(nullfd, STDIN_FILENO) < 0 || dup2(outfd, STDOUT_FILENO) < 0)
 		goto fail;
-	if (o->keep_fd >= 0 && fcntl(o->keep_fd, F_SETFD, 0) != 0)
-		goto fail;
+	for (int i = 0; i < 2; i++)
+		if (o->keep_fd[i] >= 0 && fcntl(o->keep_fd[i], F_SETFD, 0) != 0)
+			goto fail;
 	execvp(o->argv[0], o->argv);
 fail:
 	err = errno;

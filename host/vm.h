@@ -16,7 +16,7 @@
 
 struct vm_opts {
 	char *const *argv;     /* argv[0] is looked up in PATH when it has no '/' */
-	int keep_fd;           /* an fd QEMU inherits under the same number, or -1 */
+	int keep_fd[2];        /* fds QEMU inherits under the same numbers, or -1 */
 	unsigned timeout_s;    /* 0: none */
 };
 

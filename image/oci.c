@@ -16,110 +16,13 @@ size_t oci_work_size_hint(size_t json_len)
 {
 	if (json_len > OCI_JSON_MAX)
 		return 0;
-	/* yyjson's bound for the read, plus the pool's header, chunk headers
-	 * and alignment slack. */
-	return yyjson_read_max_memory_usage(json_len, YYJSON_READ_NOFLAG) + 512;
-}
-
-int oci_json_open(const uint8_t *p, size_t n, void *work, size_t work_len,
-		  yyjson_doc **doc, struct err *e)
-{
-	yyjson_read_err rerr;
-	yyjson_alc alc;
-
-	*doc = NULL;
-	if (n == 0)
-		return err_set(e, -ERR_FORMAT, "empty document");
-	if (n > OCI_JSON_MAX)
-		return err_set(e, -ERR_LIMIT, "document of %zu bytes, more than %u", n,
-			       OCI_JSON_MAX);
-	if (!work || !yyjson_alc_pool_init(&alc, work, work_len))
-		return err_set(e, -ERR_LIMIT, "JSON work area of %zu bytes is too small", work_len);
-	/* No flags: strict RFC 8259, UTF-8 validated, trailing content refused.
-	 * Without YYJSON_READ_INSITU the input is copied, never written. */
-	*doc = yyjson_read_opts((char *)(uintptr_t)p, n, YYJSON_READ_NOFLAG, &alc, &rerr);
-	/* yyjson's bound holds for every valid document of n bytes; only broken
-	 * ones ("[[[[...") can need more. */
-	if (!*doc && rerr.code == YYJSON_READ_ERROR_MEMORY_ALLOCATION &&
-	    work_len >= oci_work_size_hint(n))
-		return err_set(e, -ERR_FORMAT, "invalid JSON: exceeds the memory bound of a "
-			       "valid document of %zu bytes", n);
-	if (!*doc && rerr.code == YYJSON_READ_ERROR_MEMORY_ALLOCATION)
-		return err_set(e, -ERR_LIMIT, "JSON work area of %zu bytes is too small for "
-			       "%zu bytes (need %zu)", work_len, n, oci_work_size_hint(n));
-	if (!*doc)
-		return err_set(e, -ERR_FORMAT, "invalid JSON at byte %zu: %s", rerr.pos,
-			       rerr.msg ? rerr.msg : "?");
-	if (!yyjson_is_obj(yyjson_doc_get_root(*doc)))
-		return err_set(e, -ERR_FORMAT, "expected a JSON object, got %s",
-			       yyjson_get_type_desc(yyjson_doc_get_root(*doc)));
-	return 0;
-}
-
-int oci_obj_get(yyjson_val *obj, const char *key, yyjson_val **out, struct err *e)
-{
-	size_t klen = strlen(key), idx, max;
-	yyjson_val *k, *v;
-
-	*out = NULL;
-	yyjson_obj_foreach(obj, idx, max, k, v) {
-		if (!yyjson_equals_strn(k, key, klen))
-			continue;
-		if (*out)
-			return err_set(e, -ERR_FORMAT, "duplicate key \"%s\"", key);
-		*out = v;
-	}
-	return 0;
-}
-
-int oci_get_str(yyjson_val *obj, const char *key, int flags, const char **s,
-		size_t *len, struct err *e)
-{
-	yyjson_val *v;
-	int rc;
-
-	*s = NULL;
-	*len = 0;
-	rc = oci_obj_get(obj, key, &v, e);
-	if (rc < 0)
-		return rc;
-	if (v && yyjson_is_null(v) && (flags & OCI_NULL))
-		v = NULL;
-	if (!v)
-		return (flags & OCI_REQ) ? err_set(e, -ERR_FORMAT, "missing \"%s\"", key) : 0;
-	if (!yyjson_is_str(v))
-		return err_set(e, -ERR_FORMAT, "\"%s\": expected a string, got %s", key,
-			       yyjson_get_type_desc(v));
-	*s = yyjson_get_str(v);
-	*len = yyjson_get_len(v);
-	if (memchr(*s, '\0', *len))
-		return err_set(e, -ERR_FORMAT, "\"%s\": string contains NUL", key);
-	return 0;
-}
-
-int oci_copy_str(const char *what, const char *s, size_t len, char *dst, size_t cap,
-		 struct err *e)
-{
-	char shown[OCI_SHOW_MAX + 4];
-	size_t i;
-
-	text_show(shown, sizeof(shown), s, len);
-	if (len >= cap)
-		return err_set(e, -ERR_LIMIT, "\"%s\": \"%s\" is %zu bytes, at most %zu allowed",
-			       what, shown, len, cap - 1);
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return err_set(e, -ERR_FORMAT, "\"%s\": \"%s\" contains a control "
-				       "character", what, shown);
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-	return 0;
+	return json_work_size(json_len);
 }
 
 int oci_check_schema(yyjson_val *root, struct err *e)
 {
 	yyjson_val *v;
-	int rc = oci_obj_get(root, "schemaVersion", &v, e);
+	int rc = json_obj_get(root, "schemaVersion", &v, e);
 
 	if (rc < 0)
 		return rc;
@@ -199,7 +102,7 @@ enum oci_kind oci_media_kind(const char *media_type)
 static int size_parse(yyjson_val *obj, uint64_t *size, struct err *e)
 {
 	yyjson_val *v;
-	int rc = oci_obj_get(obj, "size", &v, e);
+	int rc = json_obj_get(obj, "size", &v, e);
 
 	if (rc < 0)
 		return rc;
@@ -222,25 +125,25 @@ static int platform_parse(yyjson_val *obj, struct oci_desc *d, struct err *e)
 	yyjson_val *pf;
 	const char *s;
 	size_t len;
-	int rc = oci_obj_get(obj, "platform", &pf, e);
+	int rc = json_obj_get(obj, "platform", &pf, e);
 
 	if (rc < 0 || !pf)
 		return rc;
 	if (!yyjson_is_obj(pf))
 		return err_set(e, -ERR_FORMAT, "\"platform\": expected an object, got %s",
 			       yyjson_get_type_desc(pf));
-	rc = oci_get_str(pf, "os", OCI_REQ, &s, &len, e);
+	rc = json_get_str(pf, "os", JSON_REQ, &s, &len, e);
 	if (rc == 0)
-		rc = oci_copy_str("os", s, len, d->platform_os, sizeof(d->platform_os), e);
+		rc = json_copy_str("os", s, len, d->platform_os, sizeof(d->platform_os), e);
 	if (rc == 0)
-		rc = oci_get_str(pf, "architecture", OCI_REQ, &s, &len, e);
+		rc = json_get_str(pf, "architecture", JSON_REQ, &s, &len, e);
 	if (rc == 0)
-		rc = oci_copy_str("architecture", s, len, d->platform_arch,
+		rc = json_copy_str("architecture", s, len, d->platform_arch,
 				  sizeof(d->platform_arch), e);
 	if (rc == 0)
-		rc = oci_get_str(pf, "variant", OCI_OPT, &s, &len, e);
+		rc = json_get_str(pf, "variant", JSON_OPT, &s, &len, e);
 	if (rc == 0 && s)
-		rc = oci_copy_str("variant", s, len, d->platform_variant,
+		rc = json_copy_str("variant", s, len, d->platform_variant,
 				  sizeof(d->platform_variant), e);
 	if (rc < 0)
 		return err_wrap(e, rc, "platform"), rc;
@@ -254,7 +157,7 @@ static int annotations_parse(yyjson_val *obj, struct oci_desc *d, struct err *e)
 	yyjson_val *an, *k, *v;
 	const char *s;
 	size_t len, idx, max;
-	int rc = oci_obj_get(obj, "annotations", &an, e);
+	int rc = json_obj_get(obj, "annotations", &an, e);
 
 	if (rc < 0 || !an)
 		return rc;
@@ -271,9 +174,9 @@ static int annotations_parse(yyjson_val *obj, struct oci_desc *d, struct err *e)
 			       "string, got %s", shown, yyjson_get_type_desc(v));
 	}
 	d->n_annotations = (uint32_t)yyjson_obj_size(an);
-	rc = oci_get_str(an, REF_NAME_KEY, OCI_OPT, &s, &len, e);
+	rc = json_get_str(an, REF_NAME_KEY, JSON_OPT, &s, &len, e);
 	if (rc == 0 && s)
-		rc = oci_copy_str(REF_NAME_KEY, s, len, d->ref_name, sizeof(d->ref_name), e);
+		rc = json_copy_str(REF_NAME_KEY, s, len, d->ref_name, sizeof(d->ref_name), e);
 	if (rc < 0)
 		return err_wrap(e, rc, "annotations"), rc;
 	return 0;
@@ -290,11 +193,11 @@ static int desc_parse(yyjson_val *v, struct oci_desc *d, struct err *e)
 	if (!yyjson_is_obj(v))
 		return err_set(e, -ERR_FORMAT, "expected a descriptor object, got %s",
 			       yyjson_get_type_desc(v));
-	rc = oci_get_str(v, "mediaType", OCI_REQ, &s, &len, e);
+	rc = json_get_str(v, "mediaType", JSON_REQ, &s, &len, e);
 	if (rc == 0)
-		rc = oci_copy_str("mediaType", s, len, d->media_type, sizeof(d->media_type), e);
+		rc = json_copy_str("mediaType", s, len, d->media_type, sizeof(d->media_type), e);
 	if (rc == 0)
-		rc = oci_get_str(v, "digest", OCI_REQ, &s, &len, e);
+		rc = json_get_str(v, "digest", JSON_REQ, &s, &len, e);
 	if (rc == 0)
 		rc = digest_parse(s, len, &d->digest, e);
 	if (rc == 0)
@@ -311,10 +214,10 @@ static int top_media_type(yyjson_val *root, char mt[128], struct err *e)
 {
 	const char *s;
 	size_t len;
-	int rc = oci_get_str(root, "mediaType", OCI_OPT, &s, &len, e);
+	int rc = json_get_str(root, "mediaType", JSON_OPT, &s, &len, e);
 
 	if (rc == 0 && s)
-		rc = oci_copy_str("mediaType", s, len, mt, 128, e);
+		rc = json_copy_str("mediaType", s, len, mt, 128, e);
 	return rc;
 }
 
@@ -322,7 +225,7 @@ static int top_media_type(yyjson_val *root, char mt[128], struct err *e)
 static int get_array(yyjson_val *obj, const char *key, size_t max, yyjson_val **arr,
 		     struct err *e)
 {
-	int rc = oci_obj_get(obj, key, arr, e);
+	int rc = json_obj_get(obj, key, arr, e);
 
 	if (rc < 0)
 		return rc;
@@ -352,8 +255,8 @@ static int index_fields(yyjson_val *root, struct oci_index *out, struct err *e)
 	if (out->media_type[0] && oci_media_kind(out->media_type) != OCI_KIND_INDEX)
 		return err_set(e, -ERR_FORMAT, "mediaType \"%s\" is not an index type",
 			       out->media_type);
-	if (oci_obj_get(root, "config", &v, e) < 0 || v ||
-	    oci_obj_get(root, "layers", &v, e) < 0 || v)
+	if (json_obj_get(root, "config", &v, e) < 0 || v ||
+	    json_obj_get(root, "layers", &v, e) < 0 || v)
 		return err_set(e, -ERR_FORMAT, "has manifest fields (\"config\"/\"layers\"): "
 			       "ambiguous document");
 	rc = get_array(root, "manifests", OCI_MAX_MANIFESTS, &arr, e);
@@ -375,7 +278,7 @@ int oci_index_parse(const uint8_t *p, size_t n, struct oci_index *out,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = oci_json_open(p, n, work, work_len, &doc, e);
+	rc = json_open(p, n, OCI_JSON_MAX, work, work_len, &doc, e);
 	if (rc == 0)
 		rc = index_fields(yyjson_doc_get_root(doc), out, e);
 	if (rc < 0) {
@@ -411,7 +314,7 @@ static int manifest_config(yyjson_val *root, struct oci_desc *d, struct err *e)
 {
 	char shown[OCI_SHOW_MAX + 4];
 	yyjson_val *v;
-	int rc = oci_obj_get(root, "config", &v, e);
+	int rc = json_obj_get(root, "config", &v, e);
 
 	if (rc < 0)
 		return rc;
@@ -443,7 +346,7 @@ static int manifest_fields(yyjson_val *root, struct oci_manifest *out, struct er
 			       "not a manifest", shown);
 	if (out->media_type[0] && oci_media_kind(out->media_type) != OCI_KIND_MANIFEST)
 		return err_set(e, -ERR_FORMAT, "mediaType \"%s\" is not a manifest type", shown);
-	rc = oci_obj_get(root, "manifests", &v, e);
+	rc = json_obj_get(root, "manifests", &v, e);
 	if (rc == 0 && v)
 		rc = err_set(e, -ERR_FORMAT, "blob is an image index (has \"manifests\"), "
 			     "not a manifest");
@@ -471,7 +374,7 @@ int oci_manifest_parse(const uint8_t *p, size_t n, struct oci_manifest *out,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = oci_json_open(p, n, work, work_len, &doc, e);
+	rc = json_open(p, n, OCI_JSON_MAX, work, work_len, &doc, e);
 	if (rc == 0)
 		rc = manifest_fields(yyjson_doc_get_root(doc), out, e);
 	if (rc < 0) {
@@ -509,16 +412,16 @@ static int layer_annotation(yyjson_val *root, size_t layer, const char *key, cha
 	l = yyjson_arr_get(arr, layer);
 	if (!l || !yyjson_is_obj(l))
 		return err_set(e, -ERR_NOTFOUND, "no layer %zu", layer);
-	rc = oci_obj_get(l, "annotations", &an, e);
+	rc = json_obj_get(l, "annotations", &an, e);
 	if (rc < 0)
 		return rc;
 	if (!an || !yyjson_is_obj(an))
 		return err_set(e, -ERR_NOTFOUND, "layers[%zu]: no annotations", layer);
-	rc = oci_get_str(an, key, OCI_OPT, &s, &len, e);
+	rc = json_get_str(an, key, JSON_OPT, &s, &len, e);
 	if (rc == 0 && !s)
 		rc = err_set(e, -ERR_NOTFOUND, "layers[%zu]: no annotation \"%s\"", layer, key);
 	if (rc == 0)
-		rc = oci_copy_str(key, s, len, out, out_len, e);
+		rc = json_copy_str(key, s, len, out, out_len, e);
 	return rc;
 }
 
@@ -531,7 +434,7 @@ int oci_manifest_layer_annotation(const uint8_t *p, size_t n, size_t layer, cons
 
 	if (out_len)
 		out[0] = '\0';
-	rc = oci_json_open(p, n, work, work_len, &doc, e);
+	rc = json_open(p, n, OCI_JSON_MAX, work, work_len, &doc, e);
 	if (rc == 0)
 		rc = layer_annotation(yyjson_doc_get_root(doc), layer, key, out, out_len, e);
 	if (rc < 0) {
@@ -551,11 +454,11 @@ enum oci_kind oci_blob_kind(const uint8_t *p, size_t n, void *work, size_t work_
 	char mt[128] = "";
 	enum oci_kind k;
 
-	if (oci_json_open(p, n, work, work_len, &doc, NULL) < 0)
+	if (json_open(p, n, OCI_JSON_MAX, work, work_len, &doc, NULL) < 0)
 		return OCI_KIND_UNKNOWN;
 	root = yyjson_doc_get_root(doc);
-	if (top_media_type(root, mt, NULL) < 0 || oci_obj_get(root, "manifests", &mf, NULL) < 0 ||
-	    oci_obj_get(root, "config", &cf, NULL) < 0 || oci_obj_get(root, "layers", &ly, NULL) < 0)
+	if (top_media_type(root, mt, NULL) < 0 || json_obj_get(root, "manifests", &mf, NULL) < 0 ||
+	    json_obj_get(root, "config", &cf, NULL) < 0 || json_obj_get(root, "layers", &ly, NULL) < 0)
 		return OCI_KIND_UNKNOWN;
 	if (mf && (cf || ly))
 		return OCI_KIND_UNKNOWN;

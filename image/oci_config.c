@@ -42,7 +42,7 @@ static int str_array(yyjson_val *obj, const char *key, size_t max, struct arena 
 	char shown[OCI_SHOW_MAX + 4];
 	yyjson_val *arr, *v;
 	size_t idx, lim;
-	int rc = oci_obj_get(obj, key, &arr, e);
+	int rc = json_obj_get(obj, key, &arr, e);
 
 	*n = 0;
 	vec[0] = NULL;
@@ -84,7 +84,7 @@ static int opt_str(yyjson_val *obj, const char *key, struct arena *a, const char
 {
 	const char *s;
 	size_t len;
-	int rc = oci_get_str(obj, key, OCI_OPT | OCI_NULL, &s, &len, e);
+	int rc = json_get_str(obj, key, JSON_OPT | JSON_NULL, &s, &len, e);
 
 	if (rc < 0 || !s)
 		return rc;
@@ -96,7 +96,7 @@ static int process_parse(yyjson_val *root, struct oci_config *out, struct arena 
 			 struct err *e)
 {
 	yyjson_val *c;
-	int rc = oci_obj_get(root, "config", &c, e);
+	int rc = json_obj_get(root, "config", &c, e);
 
 	out->working_dir = oci_empty;
 	out->user = oci_empty;
@@ -124,7 +124,7 @@ static int rootfs_parse(yyjson_val *root, struct oci_config *out, struct err *e)
 	yyjson_val *r, *arr, *v;
 	const char *s;
 	size_t len, idx, max;
-	int rc = oci_obj_get(root, "rootfs", &r, e);
+	int rc = json_obj_get(root, "rootfs", &r, e);
 
 	if (rc < 0)
 		return rc;
@@ -133,11 +133,11 @@ static int rootfs_parse(yyjson_val *root, struct oci_config *out, struct err *e)
 	if (!yyjson_is_obj(r))
 		return err_set(e, -ERR_FORMAT, "\"rootfs\": expected an object, got %s",
 			       yyjson_get_type_desc(r));
-	rc = oci_get_str(r, "type", OCI_REQ, &s, &len, e);
+	rc = json_get_str(r, "type", JSON_REQ, &s, &len, e);
 	if (rc == 0 && !(len == 6 && memcmp(s, "layers", 6) == 0))
 		rc = err_set(e, -ERR_UNSUPPORTED, "\"type\": expected \"layers\"");
 	if (rc == 0)
-		rc = oci_obj_get(r, "diff_ids", &arr, e);
+		rc = json_obj_get(r, "diff_ids", &arr, e);
 	if (rc == 0 && (!arr || !yyjson_is_arr(arr)))
 		rc = err_set(e, -ERR_FORMAT, "\"diff_ids\": expected an array, got %s",
 			     arr ? yyjson_get_type_desc(arr) : "nothing");
@@ -165,19 +165,19 @@ static int config_fields(yyjson_val *root, struct oci_config *out, struct arena 
 {
 	const char *s;
 	size_t len;
-	int rc = oci_get_str(root, "architecture", OCI_REQ, &s, &len, e);
+	int rc = json_get_str(root, "architecture", JSON_REQ, &s, &len, e);
 
 	if (rc == 0)
-		rc = oci_copy_str("architecture", s, len, out->architecture,
+		rc = json_copy_str("architecture", s, len, out->architecture,
 				  sizeof(out->architecture), e);
 	if (rc == 0)
-		rc = oci_get_str(root, "os", OCI_REQ, &s, &len, e);
+		rc = json_get_str(root, "os", JSON_REQ, &s, &len, e);
 	if (rc == 0)
-		rc = oci_copy_str("os", s, len, out->os, sizeof(out->os), e);
+		rc = json_copy_str("os", s, len, out->os, sizeof(out->os), e);
 	if (rc == 0)
-		rc = oci_get_str(root, "variant", OCI_OPT, &s, &len, e);
+		rc = json_get_str(root, "variant", JSON_OPT, &s, &len, e);
 	if (rc == 0 && s)
-		rc = oci_copy_str("variant", s, len, out->variant, sizeof(out->variant), e);
+		rc = json_copy_str("variant", s, len, out->variant, sizeof(out->variant), e);
 	if (rc == 0)
 		rc = process_parse(root, out, a, e);
 	if (rc == 0)
@@ -194,7 +194,7 @@ int oci_config_parse(const uint8_t *p, size_t n, struct oci_config *out,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = oci_json_open(p, n, work, work_len, &doc, e);
+	rc = json_open(p, n, OCI_JSON_MAX, work, work_len, &doc, e);
 	if (rc == 0 && (!arena || arena_len == 0))
 		rc = err_set(e, -ERR_LIMIT, "no string arena");
 	if (rc == 0)

@@ -1,25 +1,19 @@
 /* cfg: kernel command line -> struct cfg (see cfg.h).  Pure. */
 #include "base/text.h"
 #include "init/cfg.h"
+#include "init/cfg_int.h"
 
 #include <string.h>
 
-#define CFG_PREFIX "ccinit."
-#define CFG_PREFIX_LEN (sizeof(CFG_PREFIX) - 1)
-#define CFG_GOT_MAX 40 /* bytes of a bad value quoted in an error */
 
 #define CFG_SIZE_MIN (1ull << 20)
 #define CFG_SIZE_MAX (1ull << 40)
 
-/* A word of the command line, quotes already dropped. */
-struct cfg_word {
-	const char *key;
-	size_t key_len;
-	const char *val; /* NULL: the word has no '=' */
-	size_t val_len;
+enum cfg_key {
+	CFG_K_IMAGE, CFG_K_DISK, CFG_K_EXIT, CFG_K_TMPFS_SIZE, CFG_K_DEBUG,
+	CFG_K_TEE, CFG_K_KBS, CFG_K_INITDATA, CFG_K_INITDATA_DISK, CFG_K_FETCH,
+	CFG_K_NET, CFG_K_HOSTS, CFG_K_AA_KBC, CFG_K_N
 };
-
-enum cfg_key { CFG_K_IMAGE, CFG_K_DISK, CFG_K_EXIT, CFG_K_TMPFS_SIZE, CFG_K_DEBUG, CFG_K_N };
 
 static const char *const cfg_key_names[CFG_K_N] = {
 	[CFG_K_IMAGE] = "image",
@@ -27,6 +21,14 @@ static const char *const cfg_key_names[CFG_K_N] = {
 	[CFG_K_EXIT] = "exit",
 	[CFG_K_TMPFS_SIZE] = "tmpfs_size",
 	[CFG_K_DEBUG] = "debug",
+	[CFG_K_TEE] = "tee",
+	[CFG_K_KBS] = "kbs",
+	[CFG_K_INITDATA] = "initdata",
+	[CFG_K_INITDATA_DISK] = "initdata_disk",
+	[CFG_K_FETCH] = "fetch",
+	[CFG_K_NET] = "net",
+	[CFG_K_HOSTS] = "hosts",
+	[CFG_K_AA_KBC] = "(agent.aa_kbc_params)",
 };
 
 /* The kernel's isspace() set (lib/ctype.c): space, \t \n \v \f \r. */
@@ -91,13 +93,13 @@ static int cfg_next_word(const char **pp, const char *end, struct cfg_word *w)
 	return 1;
 }
 
-static int cfg_bad(struct err *e, const char *key, const char *expected, const struct cfg_word *w)
+int cfg_bad(struct err *e, const char *key, const char *expected, const struct cfg_word *w)
 {
 	char got[CFG_GOT_MAX + 1];
 
 	text_show(got, sizeof(got), w->val, w->val_len);
-	return err_set(e, -ERR_FORMAT, "%s%s: expected %s, got \"%s\"", CFG_PREFIX, key,
-		       expected, got);
+	return err_set(e, -ERR_FORMAT, "%s%s: expected %s, got \"%s\"",
+		       strchr(key, '.') ? "" : CFG_PREFIX, key, expected, got);
 }
 
 static int cfg_set_image(struct cfg *c, const struct cfg_word *w, struct err *e)
@@ -114,19 +116,20 @@ static int cfg_set_image(struct cfg *c, const struct cfg_word *w, struct err *e)
 	return 0;
 }
 
-static int cfg_set_disk(struct cfg *c, const struct cfg_word *w, struct err *e)
+int cfg_set_devname(char out[CFG_DISK_MAX + 1], const char *key, const struct cfg_word *w,
+		    struct err *e)
 {
 	size_t i;
 
 	if (w->val_len == 0 || w->val_len > CFG_DISK_MAX)
-		return cfg_bad(e, "disk", "a device name of 1-31 [a-z0-9]", w);
+		return cfg_bad(e, key, "a device name of 1-31 [a-z0-9]", w);
 	for (i = 0; i < w->val_len; i++) {
 		char ch = w->val[i];
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')))
-			return cfg_bad(e, "disk", "a device name of 1-31 [a-z0-9]", w);
+			return cfg_bad(e, key, "a device name of 1-31 [a-z0-9]", w);
 	}
-	memcpy(c->disk, w->val, w->val_len);
-	c->disk[w->val_len] = '\0';
+	memcpy(out, w->val, w->val_len);
+	out[w->val_len] = '\0';
 	return 0;
 }
 
@@ -220,6 +223,9 @@ static int cfg_find_key(const struct cfg_word *w)
 	size_t n = w->key_len - CFG_PREFIX_LEN;
 	int k;
 
+	if (w->key_len == sizeof(CFG_AA_KBC) - 1 && !memcmp(w->key, CFG_AA_KBC, w->key_len))
+		return CFG_K_AA_KBC;
+
 	for (k = 0; k < CFG_K_N; k++)
 		if (strlen(cfg_key_names[k]) == n && memcmp(cfg_key_names[k], name, n) == 0)
 			return k;
@@ -235,6 +241,13 @@ static int cfg_apply(struct cfg *c, unsigned *seen, const struct cfg_word *w, st
 		cfg_note_unknown(c, w);
 		return 0;
 	}
+	if (k == CFG_K_AA_KBC) {
+		if (*seen & (1u << k))
+			return err_set(e, -ERR_FORMAT, CFG_AA_KBC ": given twice");
+		*seen |= 1u << k;
+		return w->val ? cfg_set_aa_kbc(c, w, e)
+			      : err_set(e, -ERR_FORMAT, CFG_AA_KBC ": got no '='");
+	}
 	if (*seen & (1u << k))
 		return err_set(e, -ERR_FORMAT, "%s%s: given twice (each ccinit key at most once)",
 			       CFG_PREFIX, cfg_key_names[k]);
@@ -244,10 +257,18 @@ static int cfg_apply(struct cfg *c, unsigned *seen, const struct cfg_word *w, st
 			       CFG_PREFIX, cfg_key_names[k], CFG_PREFIX, cfg_key_names[k]);
 	switch (k) {
 	case CFG_K_IMAGE: return cfg_set_image(c, w, e);
-	case CFG_K_DISK: return cfg_set_disk(c, w, e);
+	case CFG_K_DISK: return cfg_set_devname(c->disk, "disk", w, e);
 	case CFG_K_EXIT: return cfg_set_exit(c, w, e);
 	case CFG_K_TMPFS_SIZE: return cfg_set_tmpfs_size(c, w, e);
-	default: return cfg_set_debug(c, w, e);
+	case CFG_K_DEBUG: return cfg_set_debug(c, w, e);
+	case CFG_K_TEE: return cfg_set_tee(c, w, e);
+	case CFG_K_KBS: return cfg_set_kbs(c, w, e);
+	case CFG_K_INITDATA: return cfg_set_initdata(c, w, e);
+	case CFG_K_INITDATA_DISK: return cfg_set_devname(c->initdata_disk, "initdata_disk", w, e);
+	case CFG_K_FETCH: return cfg_set_fetch(c, w, e);
+	case CFG_K_NET: return cfg_set_net(c, w, e);
+	case CFG_K_HOSTS: return cfg_set_hosts(c, w, e);
+	default: return cfg_set_aa_kbc(c, w, e);
 	}
 }
 
@@ -266,8 +287,14 @@ int cfg_parse(const char *cmdline, size_t len, struct cfg *out, struct err *e)
 		len = 0;
 	end = p + len; /* len <= CFG_CMDLINE_MAX: no overflow */
 	memcpy(out->disk, "vda", 4);
+	memcpy(out->initdata_disk, "vdb", 4);
+	memcpy(out->net, "dhcp", 5);
 	while (cfg_next_word(&p, end, &w)) {
-		if (w.key_len < CFG_PREFIX_LEN || memcmp(w.key, CFG_PREFIX, CFG_PREFIX_LEN) != 0)
+		bool aa = w.key_len == sizeof(CFG_AA_KBC) - 1 &&
+			  !memcmp(w.key, CFG_AA_KBC, w.key_len);
+
+		if (!aa && (w.key_len < CFG_PREFIX_LEN ||
+			    memcmp(w.key, CFG_PREFIX, CFG_PREFIX_LEN) != 0))
 			continue; /* the kernel's */
 		rc = cfg_apply(out, &seen, &w, e);
 		if (rc < 0)

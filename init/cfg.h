@@ -14,6 +14,20 @@
  *                                            1 MiB..1 TiB; absent: tmpfs default
  *   ccinit.debug=0|1                         default 0
  *
+ * Attestation (cfg_att.c):
+ *   ccinit.tee=auto|sample|snp|tdx           default auto (never picks sample)
+ *   ccinit.kbs=http[s]://HOST[:PORT]          the KBS; also accepted as
+ *   agent.aa_kbc_params=cc_kbc::URL           (Kata/CoCo's key; both must agree)
+ *   ccinit.initdata=<hex>                     the digest of the initdata TOML
+ *                                            (64, 96 or 128 lowercase hex for
+ *                                            sha256/384/512); pins the disk
+ *   ccinit.initdata_disk=<name>               default "vdb"
+ *   ccinit.fetch=kbs:///r/t/x[,kbs:///…]      resources to fetch (at most 8)
+ *   ccinit.net=dhcp|ADDR/PFX,GW[,DNS]         default dhcp (when the KBS is used)
+ *   ccinit.hosts=NAME=IPV4[,NAME=IPV4]        static host entries (at most 4),
+ *                                            consulted before DNS, also for a
+ *                                            URL host that is an IP literal
+ *
  * A ccinit key given twice, a ccinit key without "=", an empty or malformed
  * value, or a missing ccinit.image is an error.  Unknown ccinit.* keys are not
  * errors: they are recorded in the struct for the caller to warn about.
@@ -33,6 +47,20 @@
 #define CFG_DISK_MAX 31
 #define CFG_UNKNOWN_MAX 8          /* unknown keys remembered for warnings */
 #define CFG_KEY_MAX 63             /* longer unknown keys are cut (and end in "...") */
+#define CFG_URL_MAX 255
+#define CFG_FETCH_MAX 8
+#define CFG_URI_MAX 255
+#define CFG_NET_MAX 63
+#define CFG_HOSTS_MAX 4
+#define CFG_HOST_MAX 63
+#define CFG_DIGEST_HEX_MAX 128
+
+enum cfg_tee { CFG_TEE_AUTO, CFG_TEE_SAMPLE, CFG_TEE_SNP, CFG_TEE_TDX };
+
+struct cfg_host {
+	char name[CFG_HOST_MAX + 1];
+	char addr[16];                   /* dotted quad */
+};
 
 struct cfg {
 	char image[CFG_IMAGE_LEN + 1];   /* "sha256:<64 lowercase hex>" */
@@ -41,6 +69,16 @@ struct cfg {
 	uint16_t exit_port;              /* valid when has_exit_port */
 	uint64_t tmpfs_size;             /* bytes; 0 = tmpfs default (half of RAM) */
 	bool debug;
+	/* attestation */
+	enum cfg_tee tee;
+	char kbs_url[CFG_URL_MAX + 1];   /* "" = none */
+	char initdata[CFG_DIGEST_HEX_MAX + 1]; /* "" = no initdata pinned */
+	char initdata_disk[CFG_DISK_MAX + 1];
+	unsigned n_fetch;
+	char fetch[CFG_FETCH_MAX][CFG_URI_MAX + 1];
+	char net[CFG_NET_MAX + 1];       /* "dhcp" or the static form */
+	unsigned n_hosts;
+	struct cfg_host hosts[CFG_HOSTS_MAX];
 	/* Unknown ccinit.* keys, in order of appearance (full key incl. "ccinit."),
 	 * the first CFG_UNKNOWN_MAX of them; n_unknown counts all of them. */
 	unsigned n_unknown;

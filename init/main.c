@@ -1,7 +1,9 @@
 /* ccinit: PID 1 of the confidential guest.
  *
- * Phases: setup -> config -> modules -> image -> exec -> supervise.  Each
- * prints "ccinit: phase <name>" when it starts.  Any failure prints exactly
+ * Phases: setup -> config -> modules -> [initdata -> network -> attest ->
+ * fetch] -> image -> exec -> supervise.  Each prints "ccinit: phase <name>"
+ * when it starts; the attestation ones (init/attest.h) only when the
+ * configuration asks for them.  Any failure prints exactly
  * one line "ccinit: error: <phase>: <cause>", runs nothing, and ends in a
  * power-off reporting status 125 (126/127 for a workload that cannot be
  * executed).  After the workload ends: "ccinit: workload exited with status
@@ -23,6 +25,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "image/image.h"
+#include "init/attest.h"
 #include "init/cfg.h"
 #include "init/ctr.h"
 #include "init/mod.h"
@@ -35,10 +38,14 @@
 #define BOOT_DISK_WAIT_MS 5000
 #define BOOT_MIB (1024.0 * 1024.0)
 
-enum boot_phase { PH_SETUP, PH_CONFIG, PH_MODULES, PH_IMAGE, PH_EXEC, PH_SUPERVISE, PH_N };
+enum boot_phase {
+	PH_SETUP, PH_CONFIG, PH_MODULES, PH_INITDATA, PH_NETWORK, PH_ATTEST, PH_FETCH,
+	PH_IMAGE, PH_EXEC, PH_SUPERVISE, PH_N
+};
 
 static const char *const boot_phase_names[PH_N] = {
-	"setup", "config", "modules", "image", "exec", "supervise",
+	"setup", "config", "modules", "initdata", "network", "attest", "fetch",
+	"image", "exec", "supervise",
 };
 
 /* Signals forwarded to the workload. */
@@ -50,6 +57,7 @@ struct boot {
 	double secs[PH_N];      /* duration of each phase */
 	struct image *img;
 	struct ctr *ctr;
+	struct att att;
 };
 
 /* Copy s for the console: printable ASCII only ('?' for the rest), cut. */
@@ -170,9 +178,32 @@ static int phase_image(struct boot *b, struct err *e)
 
 static void boot_timings(const struct boot *b, double t_exec)
 {
-	log_info("timings: setup=%.3f config=%.3f modules=%.3f image=%.3f boot_to_exec=%.3f (s)",
-		 b->secs[PH_SETUP], b->secs[PH_CONFIG], b->secs[PH_MODULES], b->secs[PH_IMAGE],
-		 t_exec);
+	char att[160] = "";
+
+	if (b->secs[PH_ATTEST] > 0)
+		snprintf(att, sizeof(att), " initdata=%.3f network=%.3f attest=%.3f fetch=%.3f",
+			 b->secs[PH_INITDATA], b->secs[PH_NETWORK], b->secs[PH_ATTEST],
+			 b->secs[PH_FETCH]);
+	log_info("timings: setup=%.3f config=%.3f modules=%.3f%s image=%.3f boot_to_exec=%.3f (s)",
+		 b->secs[PH_SETUP], b->secs[PH_CONFIG], b->secs[PH_MODULES], att,
+		 b->secs[PH_IMAGE], t_exec);
+}
+
+/* The attestation phases run only when the configuration asks for them. */
+static bool boot_phase_active(const struct boot *b, enum boot_phase ph)
+{
+	const struct cfg *c = &b->cfg;
+
+	switch (ph) {
+	case PH_INITDATA:
+		return c->initdata[0] || c->tee != CFG_TEE_AUTO || att_wants_kbs(&b->att, c);
+	case PH_NETWORK: case PH_ATTEST:
+		return att_wants_kbs(&b->att, c);
+	case PH_FETCH:
+		return c->n_fetch > 0;
+	default:
+		return true;
+	}
 }
 
 /* Create the container, print the timings, start it.  On an exec failure
@@ -254,21 +285,35 @@ static int boot_run(struct boot *b)
 	double t0;
 
 	for (ph = PH_SETUP; ph < PH_N && rc == 0; ph++) {
+		if (ph == PH_INITDATA && !boot_phase_active(b, ph))
+			rc = att_initdata(&b->att, &b->cfg, &e);   /* picks the TEE, quietly */
+		if (ph == PH_IMAGE)
+			att_free(&b->att);      /* the TEE key and secrets go before the image */
+		if (rc < 0)
+			break;
+		if (!boot_phase_active(b, ph))
+			continue;
 		log_info("phase %s", boot_phase_names[ph]);
 		t0 = log_uptime();
 		switch (ph) {
 		case PH_SETUP: rc = sys_setup(&e); break;
 		case PH_CONFIG: rc = phase_config(b, &e); break;
 		case PH_MODULES: rc = phase_modules(b, &e); break;
+		case PH_INITDATA: rc = att_initdata(&b->att, &b->cfg, &e); break;
+		case PH_NETWORK: rc = att_network(&b->att, &b->cfg, &e); break;
+		case PH_ATTEST: rc = att_attest(&b->att, &b->cfg, &e); break;
+		case PH_FETCH: rc = att_fetch(&b->att, &b->cfg, &e); break;
 		case PH_IMAGE: rc = phase_image(b, &e); break;
 		case PH_EXEC: rc = phase_exec(b, &status, &e); break;
 		default: rc = phase_supervise(b, &status, &e); break;
 		}
 		b->secs[ph] = log_uptime() - t0;
-		if (rc < 0) {
-			boot_error(ph, &e);
-			return status;
-		}
+		if (rc < 0)
+			break;
+	}
+	if (rc < 0) {
+		boot_error(ph, &e);
+		return status;
 	}
 	log_info("workload exited with status %d", status);
 	return status;
@@ -279,6 +324,7 @@ static _Noreturn void boot_finish(struct boot *b, int status)
 {
 	struct err e = { 0, "" };
 
+	att_free(&b->att);
 	ctr_destroy(b->ctr);
 	b->ctr = NULL;
 	image_free(b->img);

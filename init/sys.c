@@ -77,6 +77,8 @@ int sys_setup(struct err *e)
 	if (rc == 0)
 		rc = sys_mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", e);
 	if (rc == 0)
+		rc = sys_mkdir("/etc", 0755, e);   /* resolv.conf, written by the network phase */
+	if (rc == 0)
 		rc = sys_console(e);
 	return rc;
 }

@@ -3,7 +3,8 @@
 #
 #   unit         each tests/unit/test_<x>.c as $BUILD/test/test_<x> (cmocka)
 #   fuzz replay  $BUILD/fuzz/fuzz_<x> -runs=0 tests/fuzz/corpus/<x> (one test each)
-#   integration  Debian's pytest on tests/integration (when it has test_*.py)
+#   pytest       Debian's pytest on tests/{kbs,net,initdata,integration} (the dev KBS,
+#                the HTTP/TLS and DHCP probes, initdata cross-checks, QEMU boots)
 #
 # Keeps going after failures; ends with exactly one line
 # "N passed, N failed, N skipped" and exits non-zero if anything failed.
@@ -117,12 +118,16 @@ pytest_count() {
 run_integration() {
 	local log rc line p f e s xf xp
 	section "integration tests"
-	if ! compgen -G "tests/integration/test_*.py" >/dev/null; then
+	local dirs=() d
+	for d in tests/kbs tests/net tests/initdata tests/integration; do
+		! compgen -G "$d/test_*.py" >/dev/null || dirs+=("$d")
+	done
+	if [ ${#dirs[@]} -eq 0 ]; then
 		echo "no integration tests"
 		return
 	fi
 	log=$tmp/pytest.log
-	BUILD=$build /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration \
+	BUILD=$build /usr/bin/python3 -m pytest -q -p no:cacheprovider "${dirs[@]}" \
 		</dev/null 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	if [ "$rc" -eq 5 ]; then

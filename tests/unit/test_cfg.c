@@ -330,6 +330,54 @@ static void test_exit_port_alone(void **state)
 	assert_int_equal(cfg_exit_port(NULL, 0, &port), -ERR_FORMAT);
 }
 
+static void test_attestation_keys(void **state)
+{
+	struct cfg c;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(parse(IMG " ccinit.tee=sample ccinit.kbs=https://kbs.test:8443"
+			       " agent.aa_kbc_params=cc_kbc::https://kbs.test:8443"
+			       " ccinit.initdata=" HEX HEX " ccinit.initdata_disk=vdc"
+			       " ccinit.fetch=kbs:///default/test/secret,kbs://x:1/a/b/c"
+			       " ccinit.net=10.0.2.15/24,10.0.2.2"
+			       " ccinit.hosts=kbs.test=10.0.2.100,127.0.0.1=10.0.2.100", &c, &e), 0);
+	assert_int_equal(c.tee, CFG_TEE_SAMPLE);
+	assert_string_equal(c.kbs_url, "https://kbs.test:8443");
+	assert_string_equal(c.initdata, HEX HEX);
+	assert_string_equal(c.initdata_disk, "vdc");
+	assert_int_equal(c.n_fetch, 2);
+	assert_string_equal(c.fetch[1], "kbs://x:1/a/b/c");
+	assert_string_equal(c.net, "10.0.2.15/24,10.0.2.2");
+	assert_int_equal(c.n_hosts, 2);
+	assert_string_equal(c.hosts[1].name, "127.0.0.1");
+	assert_string_equal(c.hosts[1].addr, "10.0.2.100");
+	assert_int_equal(parse(IMG, &c, &e), 0);
+	assert_int_equal(c.tee, CFG_TEE_AUTO);
+	assert_string_equal(c.net, "dhcp");
+	assert_string_equal(c.initdata_disk, "vdb");
+	assert_string_equal(c.kbs_url, "");
+}
+
+static void test_attestation_bad(void **state)
+{
+	(void)state;
+	expect_fail(IMG " ccinit.tee=maybe", -ERR_FORMAT, "ccinit.tee: expected auto, sample");
+	expect_fail(IMG " ccinit.kbs=ftp://x", -ERR_FORMAT, "ccinit.kbs: expected an http");
+	expect_fail(IMG " ccinit.kbs=https://a agent.aa_kbc_params=cc_kbc::https://b",
+		    -ERR_FORMAT, "different KBS URLs");
+	expect_fail(IMG " agent.aa_kbc_params=offline_fs_kbc::null", -ERR_FORMAT,
+		    "agent.aa_kbc_params: expected cc_kbc::<URL>");
+	expect_fail(IMG " ccinit.initdata=abc", -ERR_FORMAT, "ccinit.initdata: expected 64");
+	expect_fail(IMG " ccinit.fetch=kbs:///a/b", -ERR_FORMAT, "ccinit.fetch: expected");
+	expect_fail(IMG " ccinit.fetch=kbs:///a/b/c,", -ERR_FORMAT, "ccinit.fetch: expected");
+	expect_fail(IMG " ccinit.fetch=kbs:///a/../c", -ERR_FORMAT, "ccinit.fetch: expected");
+	expect_fail(IMG " ccinit.hosts=kbs.test=10.0.2", -ERR_FORMAT, "ccinit.hosts: expected");
+	expect_fail(IMG " ccinit.hosts=a=1.1.1.1,b=1.1.1.1,c=1.1.1.1,d=1.1.1.1,e=1.1.1.1",
+		    -ERR_FORMAT, "ccinit.hosts: expected");
+	expect_fail(IMG " ccinit.tee=snp ccinit.tee=tdx", -ERR_FORMAT, "given twice");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +396,8 @@ int main(void)
 		cmocka_unit_test(test_nul_and_binary),
 		cmocka_unit_test(test_after_dashes),
 		cmocka_unit_test(test_exit_port_alone),
+		cmocka_unit_test(test_attestation_keys),
+		cmocka_unit_test(test_attestation_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -130,6 +130,36 @@ static void test_disk_commas(void **state)
 	free(a);
 }
 
+static void test_user_net_and_initdata_disk(void **state)
+{
+	struct qemu_argv *a = malloc(sizeof(*a));
+	struct qemu_cfg c = base_cfg();
+	struct err e = { 0 };
+
+	(void)state;
+	c.net = QEMU_NET_USER;
+	c.fwd.guest_port = 8443;
+	c.fwd.cmd = "'/b/ccguest' proxy 'localhost' 8443,x";
+	c.disk2 = "/proc/self/fd/6";
+	assert_int_equal(qemu_build_argv(&c, a, &e), 0);
+	assert_false(has(a, "-nic"));
+	assert_string_equal(opt_val(a, "-netdev"),
+			    "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:8443-"
+			    "cmd:'/b/ccguest' proxy 'localhost' 8443,,x");
+	assert_true(has(a, "virtio-net-device,netdev=n0"));
+	assert_true(has(a, "file=/proc/self/fd/6,if=none,format=raw,readonly=on,id=d1"));
+	assert_true(has(a, "virtio-blk-device,drive=d1"));
+	c.machine = QEMU_MACHINE_Q35;
+	assert_int_equal(qemu_build_argv(&c, a, &e), 0);
+	assert_true(has(a, "virtio-net-pci,netdev=n0,romfile="));
+	c.fwd.guest_port = 0;
+	assert_int_equal(qemu_build_argv(&c, a, &e), -EINVAL);
+	c.fwd.guest_port = 1;
+	c.fwd.cmd = NULL;
+	assert_int_equal(qemu_build_argv(&c, a, &e), -EINVAL);
+	free(a);
+}
+
 static void test_bad_cfg(void **state)
 {
 	struct qemu_argv *a = malloc(sizeof(*a));
@@ -212,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_microvm_tcg),
 		cmocka_unit_test(test_q35_kvm_nodisk),
 		cmocka_unit_test(test_disk_commas),
+		cmocka_unit_test(test_user_net_and_initdata_disk),
 		cmocka_unit_test(test_bad_cfg),
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_cmdline_refusals),

@@ -1,0 +1,385 @@
+/* jwe: open a Trustee KBS JWE; see jwe.h.
+ *
+ * Order: the outer object and every member's encoding are checked first, then
+ * the protected header against the key, and only then the key agreement, the
+ * key unwrap and GCM, so malformed input never reaches the private key. */
+#include "crypto/jwe.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <mbedtls/gcm.h>
+#include <mbedtls/nist_kw.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/sha256.h>
+#include <yyjson.h>
+
+#include "crypto/b64.h"
+
+#define ALG_ECDH "ECDH-ES+A256KW"
+#define ALG_RSA "RSA-OAEP-256"
+#define ENC_GCM "A256GCM"
+#define IV_LEN 12
+#define TAG_LEN 16
+#define CEK_LEN 32
+#define WRAPPED_LEN (CEK_LEN + 8)
+#define EK_MAX 512                  /* RSA-4096 */
+
+/* The members of the outer object, in the order of `names`. */
+enum { M_PROTECTED, M_EK, M_IV, M_CT, M_TAG, M_COUNT };
+static const char *const names[M_COUNT] = {
+	"protected", "encrypted_key", "iv", "ciphertext", "tag",
+};
+
+struct span {
+	const char *p;
+	size_t n;
+};
+
+/* What the checks in front of the crypto produce. */
+struct jwe_in {
+	struct span m[M_COUNT];
+	uint8_t iv[IV_LEN], tag[TAG_LEN];
+	uint8_t ek[EK_MAX];
+	size_t ek_len;
+	uint8_t epk_x[32], epk_y[32];   /* ECDH-ES+A256KW only */
+};
+
+/* Index of key in list, or -1. */
+static int member_index(yyjson_val *key, const char *const *list, int count)
+{
+	int i;
+
+	for (i = 0; i < count; i++)
+		if (yyjson_equals_strn(key, list[i], strlen(list[i])))
+			return i;
+	return -1;
+}
+
+/* Exactly the members of list, each once, values of the given types (one
+ * yyjson_type per member); vals[i] receives each. */
+static int take_members(yyjson_val *obj, const char *const *list, const yyjson_type *types,
+			int count, yyjson_val **vals)
+{
+	yyjson_obj_iter it;
+	yyjson_val *key;
+	int i;
+
+	if (!yyjson_is_obj(obj) || yyjson_obj_size(obj) != (size_t)count)
+		return -JWE_EFORMAT;
+	for (i = 0; i < count; i++)
+		vals[i] = NULL;
+	yyjson_obj_iter_init(obj, &it);
+	while ((key = yyjson_obj_iter_next(&it))) {
+		i = member_index(key, list, count);
+		if (i < 0 || vals[i])
+			return -JWE_EFORMAT;
+		vals[i] = yyjson_obj_iter_get_val(key);
+		if (yyjson_get_type(vals[i]) != types[i])
+			return -JWE_EFORMAT;
+	}
+	return 0;
+}
+
+static bool span_is(const struct span *s, const char *lit)
+{
+	return s->n == strlen(lit) && memcmp(s->p, lit, s->n) == 0;
+}
+
+static struct span str_of(yyjson_val *v)
+{
+	struct span s = { yyjson_get_str(v), yyjson_get_len(v) };
+
+	return s;
+}
+
+/* Decode s into exactly want bytes at out. */
+static int decode_exact(const struct span *s, uint8_t *out, size_t want, int code)
+{
+	size_t len;
+
+	if (b64_decode(s->p, s->n, out, want, &len, true) < 0 || len != want)
+		return code;
+	return 0;
+}
+
+static int parse_epk(yyjson_val *epk, struct jwe_in *in)
+{
+	static const char *const epk_names[] = { "crv", "kty", "x", "y" };
+	static const yyjson_type t[] = { YYJSON_TYPE_STR, YYJSON_TYPE_STR,
+					 YYJSON_TYPE_STR, YYJSON_TYPE_STR };
+	yyjson_val *v[4];
+	struct span crv, kty, x, y;
+
+	if (take_members(epk, epk_names, t, 4, v) < 0)
+		return -JWE_EFORMAT;
+	crv = str_of(v[0]);
+	kty = str_of(v[1]);
+	x = str_of(v[2]);
+	y = str_of(v[3]);
+	if (!span_is(&kty, "EC") || !span_is(&crv, "P-256"))
+		return -JWE_EEPK;
+	if (decode_exact(&x, in->epk_x, 32, -JWE_EEPK) < 0 ||
+	    decode_exact(&y, in->epk_y, 32, -JWE_EEPK) < 0)
+		return -JWE_EEPK;
+	return 0;
+}
+
+/* A header whose alg or enc (first occurrence) is a string other than the
+ * one this key takes is JWE_EALG, whatever else is wrong with it. */
+static int check_alg(yyjson_val *root, bool ec)
+{
+	yyjson_val *alg = yyjson_obj_get(root, "alg"), *enc = yyjson_obj_get(root, "enc");
+
+	if ((yyjson_is_str(alg) && !yyjson_equals_str(alg, ec ? ALG_ECDH : ALG_RSA)) ||
+	    (yyjson_is_str(enc) && !yyjson_equals_str(enc, ENC_GCM)))
+		return -JWE_EALG;
+	return 0;
+}
+
+/* alg, enc and epk of the parsed header object against the key. */
+static int check_header(yyjson_val *root, const struct teekey *k, struct jwe_in *in)
+{
+	static const char *const hdr_names[] = { "alg", "enc", "epk" };
+	static const yyjson_type t[] = { YYJSON_TYPE_STR, YYJSON_TYPE_STR, YYJSON_TYPE_OBJ };
+	bool ec = teekey_alg(k) == TEEKEY_EC_P256;
+	yyjson_val *v[3];
+	struct span alg, enc;
+
+	if (!yyjson_is_obj(root))
+		return -JWE_EFORMAT;
+	if (check_alg(root, ec) < 0)
+		return -JWE_EALG;
+	if (take_members(root, hdr_names, t, ec ? 3 : 2, v) < 0)
+		return -JWE_EFORMAT;
+	alg = str_of(v[0]);
+	enc = str_of(v[1]);
+	if (!span_is(&alg, ec ? ALG_ECDH : ALG_RSA) || !span_is(&enc, ENC_GCM))
+		return -JWE_EALG;
+	return ec ? parse_epk(v[2], in) : 0;
+}
+
+static int parse_header(const struct teekey *k, struct jwe_in *in)
+{
+	uint8_t hdr[JWE_PROTECTED_MAX / 4 * 3];
+	yyjson_doc *doc;
+	size_t len;
+	int rc;
+
+	if (in->m[M_PROTECTED].n > JWE_PROTECTED_MAX ||
+	    b64_decode(in->m[M_PROTECTED].p, in->m[M_PROTECTED].n, hdr, sizeof(hdr), &len,
+		       true) < 0)
+		return -JWE_EFORMAT;
+	doc = yyjson_read_opts((char *)hdr, len, YYJSON_READ_NOFLAG, NULL, NULL);
+	if (!doc)
+		return -JWE_EFORMAT;
+	rc = check_header(yyjson_doc_get_root(doc), k, in);
+	yyjson_doc_free(doc);
+	return rc;
+}
+
+/* The outer object: five strings; iv, tag and encrypted_key decoded. */
+static int parse_outer(yyjson_val *root, struct jwe_in *in)
+{
+	static const yyjson_type t[M_COUNT] = { YYJSON_TYPE_STR, YYJSON_TYPE_STR,
+						YYJSON_TYPE_STR, YYJSON_TYPE_STR,
+						YYJSON_TYPE_STR };
+	yyjson_val *v[M_COUNT];
+	int i;
+
+	if (take_members(root, names, t, M_COUNT, v) < 0)
+		return -JWE_EFORMAT;
+	for (i = 0; i < M_COUNT; i++)
+		in->m[i] = str_of(v[i]);
+	if (decode_exact(&in->m[M_IV], in->iv, IV_LEN, -JWE_EFORMAT) < 0 ||
+	    decode_exact(&in->m[M_TAG], in->tag, TAG_LEN, -JWE_EFORMAT) < 0 ||
+	    b64_decode(in->m[M_EK].p, in->m[M_EK].n, in->ek, sizeof(in->ek), &in->ek_len,
+		       true) < 0)
+		return -JWE_EFORMAT;
+	return 0;
+}
+
+/* RFC 7518 §4.6.2 Concat KDF, one SHA-256 round: the 256-bit KEK for
+ * ECDH-ES+A256KW with empty PartyUInfo / PartyVInfo. */
+static int concat_kdf(const uint8_t z[32], uint8_t kek[32])
+{
+	static const uint8_t pre[] = { 0, 0, 0, 1 };
+	static const uint8_t alg_len[] = { 0, 0, 0, sizeof(ALG_ECDH) - 1 };
+	static const uint8_t tail[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+	mbedtls_sha256_context c;
+	int ret;
+
+	mbedtls_sha256_init(&c);
+	ret = mbedtls_sha256_starts(&c, 0);
+	if (!ret)
+		ret = mbedtls_sha256_update(&c, pre, sizeof(pre));
+	if (!ret)
+		ret = mbedtls_sha256_update(&c, z, 32);
+	if (!ret)
+		ret = mbedtls_sha256_update(&c, alg_len, sizeof(alg_len));
+	if (!ret)
+		ret = mbedtls_sha256_update(&c, (const uint8_t *)ALG_ECDH, sizeof(ALG_ECDH) - 1);
+	if (!ret)
+		ret = mbedtls_sha256_update(&c, tail, sizeof(tail));
+	if (!ret)
+		ret = mbedtls_sha256_finish(&c, kek);
+	mbedtls_sha256_free(&c);
+	return ret ? -JWE_ECRYPTO : 0;
+}
+
+static int aes_unwrap(const uint8_t kek[32], const uint8_t *wrapped, size_t n,
+		      uint8_t cek[CEK_LEN])
+{
+	mbedtls_nist_kw_context kw;
+	uint8_t tmp[WRAPPED_LEN];
+	size_t olen = 0;
+	int rc = -JWE_ECRYPTO;
+
+	mbedtls_nist_kw_init(&kw);
+	if (mbedtls_nist_kw_setkey(&kw, MBEDTLS_CIPHER_ID_AES, kek, 256, 0) != 0)
+		goto out;
+	rc = -JWE_EKEY;
+	if (mbedtls_nist_kw_unwrap(&kw, MBEDTLS_KW_MODE_KW, wrapped, n, tmp, &olen,
+				   sizeof(tmp)) != 0 || olen != CEK_LEN)
+		goto out;
+	memcpy(cek, tmp, CEK_LEN);
+	rc = 0;
+out:
+	mbedtls_platform_zeroize(tmp, sizeof(tmp));
+	mbedtls_nist_kw_free(&kw);
+	return rc;
+}
+
+static int cek_ecdh(const struct teekey *k, const struct jwe_in *in, uint8_t cek[CEK_LEN])
+{
+	uint8_t z[32], kek[32];
+	int rc;
+
+	if (in->ek_len != WRAPPED_LEN)
+		return -JWE_EFORMAT;
+	rc = teekey_ecdh_p256(k, in->epk_x, in->epk_y, z);
+	if (rc == -TEEKEY_EPOINT)
+		rc = -JWE_EEPK;
+	else if (rc < 0 && rc != -ENOMEM)
+		rc = -JWE_ECRYPTO;
+	if (rc < 0)
+		goto out;
+	rc = concat_kdf(z, kek);
+	if (rc == 0)
+		rc = aes_unwrap(kek, in->ek, in->ek_len, cek);
+out:
+	mbedtls_platform_zeroize(z, sizeof(z));
+	mbedtls_platform_zeroize(kek, sizeof(kek));
+	return rc;
+}
+
+static int cek_rsa(const struct teekey *k, const struct jwe_in *in, uint8_t cek[CEK_LEN])
+{
+	uint8_t tmp[EK_MAX];
+	size_t olen = 0;
+	int rc;
+
+	rc = teekey_rsa_oaep256_decrypt(k, in->ek, in->ek_len, tmp, sizeof(tmp), &olen);
+	if (rc == -EINVAL)
+		rc = -JWE_EFORMAT;              /* encrypted_key of the wrong size */
+	else if (rc == -TEEKEY_EDECRYPT || (rc == 0 && olen != CEK_LEN))
+		rc = -JWE_EKEY;
+	else if (rc < 0 && rc != -ENOMEM)
+		rc = -JWE_ECRYPTO;
+	if (rc == 0)
+		memcpy(cek, tmp, CEK_LEN);
+	mbedtls_platform_zeroize(tmp, sizeof(tmp));
+	return rc;
+}
+
+/* AES-256-GCM in place over buf (n bytes). */
+static int gcm_open(const struct jwe_in *in, const uint8_t cek[CEK_LEN], uint8_t *buf,
+		    size_t n)
+{
+	mbedtls_gcm_context g;
+	int rc = -JWE_ECRYPTO, ret;
+
+	mbedtls_gcm_init(&g);
+	if (mbedtls_gcm_setkey(&g, MBEDTLS_CIPHER_ID_AES, cek, 256) != 0)
+		goto out;
+	ret = mbedtls_gcm_auth_decrypt(&g, n, in->iv, IV_LEN,
+				       (const uint8_t *)in->m[M_PROTECTED].p,
+				       in->m[M_PROTECTED].n, in->tag, TAG_LEN, buf, buf);
+	rc = ret == 0 ? 0 : ret == MBEDTLS_ERR_GCM_AUTH_FAILED ? -JWE_EAUTH : -JWE_ECRYPTO;
+out:
+	mbedtls_gcm_free(&g);
+	return rc;
+}
+
+/* Everything after the outer object parsed: header, ciphertext, keys, GCM. */
+static int open_parsed(const struct teekey *k, struct jwe_in *in, uint8_t *out,
+		       size_t cap, size_t *out_len)
+{
+	uint8_t cek[CEK_LEN];
+	size_t len = 0;
+	int rc;
+
+	rc = parse_header(k, in);
+	if (rc < 0)
+		return rc;
+	rc = b64_decode(in->m[M_CT].p, in->m[M_CT].n, out, cap, &len, true);
+	if (rc < 0)
+		return rc == -ENOSPC ? -ENOSPC : -JWE_EFORMAT;
+	rc = teekey_alg(k) == TEEKEY_EC_P256 ? cek_ecdh(k, in, cek) : cek_rsa(k, in, cek);
+	if (rc == 0)
+		rc = gcm_open(in, cek, out, len);
+	mbedtls_platform_zeroize(cek, sizeof(cek));
+	if (rc == 0)
+		*out_len = len;
+	else if (len)
+		mbedtls_platform_zeroize(out, len);
+	return rc;
+}
+
+int jwe_decrypt(const struct teekey *k, const char *json, size_t n, uint8_t *out,
+		size_t cap, size_t *out_len)
+{
+	struct jwe_in in;
+	yyjson_read_err rerr;
+	yyjson_doc *doc;
+	int rc;
+
+	*out_len = 0;
+	if (!k || !json)
+		return -EINVAL;
+	if (n > JWE_INPUT_MAX)
+		return -E2BIG;
+	memset(&in, 0, sizeof(in));
+	doc = yyjson_read_opts((char *)json, n, YYJSON_READ_NOFLAG, NULL, &rerr);
+	if (!doc)
+		return rerr.code == YYJSON_READ_ERROR_MEMORY_ALLOCATION ? -ENOMEM : -JWE_EFORMAT;
+	rc = parse_outer(yyjson_doc_get_root(doc), &in);
+	if (rc == 0)
+		rc = open_parsed(k, &in, out, cap, out_len);
+	yyjson_doc_free(doc);
+	mbedtls_platform_zeroize(&in, sizeof(in));
+	return rc;
+}
+
+const char *jwe_strerror(int code)
+{
+	switch (code < 0 ? -code : code) {
+	case 0:
+		return "success";
+	case JWE_EFORMAT:
+		return "malformed JWE";
+	case JWE_EALG:
+		return "JWE alg/enc unsupported or not matching the key";
+	case JWE_EEPK:
+		return "invalid JWE ephemeral public key";
+	case JWE_EKEY:
+		return "JWE content key unwrap failed";
+	case JWE_EAUTH:
+		return "JWE authentication failed";
+	case JWE_ECRYPTO:
+		return "crypto library failure";
+	default:
+		return teekey_strerror(code);
+	}
+}
