@@ -137,7 +137,8 @@ integration: all
 demo: host-packages all
 	$(Q)tests/demo.sh $(BUILD)
 
-bench: host-packages all $(BUILD)/bench/pipeline_bench $(BUILD)/bench/sha256_bench
+bench: host-packages all $(BUILD)/bench/pipeline_bench $(BUILD)/bench/sha256_bench \
+       $(BUILD)/bench/attest_bench
 	$(Q)tests/bench/run.sh $(BUILD)
 
 reproducible-check: host-packages

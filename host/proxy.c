@@ -4,10 +4,13 @@
  * guest reaches a service on the host's loopback (restrict=on allows
  * nothing else). */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "host/cli.h"
@@ -89,6 +92,16 @@ static int proxy_pump(int sock)
 	return CLI_OK;
 }
 
+/* Under QEMU's guestfwd, stderr is the guest's connection too: a message
+ * there would reach the guest as bytes of the stream (and a TLS client would
+ * see a bad record instead of a closed connection).  Stay silent then. */
+static bool proxy_stderr_is_socket(void)
+{
+	struct stat st;
+
+	return fstat(2, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 int cmd_proxy(int argc, char **argv)
 {
 	int sock, rc;
@@ -101,6 +114,8 @@ int cmd_proxy(int argc, char **argv)
 		fputs(proxy_usage, stderr);
 		return CLI_USAGE;
 	}
+	if (proxy_stderr_is_socket() && dup2(open("/dev/null", O_WRONLY | O_CLOEXEC), 2) < 0)
+		return CLI_FAIL;
 	sock = proxy_connect(argv[1], argv[2]);
 	if (sock < 0)
 		return CLI_FAIL;

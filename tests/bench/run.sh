@@ -93,6 +93,26 @@ put sha256_gbps "$("$BUILD/bench/sha256_bench" | awk '/sha256_gbps/{print $2}')"
 ossl=$(openssl speed -evp sha256 -bytes 16384 -seconds 3 2>/dev/null | awk '/^sha256/{v=$NF} END{print v}')
 put peer_openssl_sha256_gbps "$(awk -v k="${ossl%k}" "BEGIN{printf \"%.3f\", k*1000/1e9}")"
 
+echo "bench: attestation (host build of the KBS client vs a Python client, dev KBS on loopback)"
+kd=$W/kbs
+rm -rf "$kd"
+mkdir -p "$kd/res/default/test"
+head -c 4096 /dev/urandom > "$kd/res/default/test/secret"
+echo '{"allow":[{"tee":["sample"],"resource":"default/test/*"}]}' > "$kd/policy.json"
+$PY tests/kbs/kbs.py --listen 127.0.0.1:0 --port-file "$kd/port" --tls-dir "$kd/tls" \
+	--resources "$kd/res" --policy "$kd/policy.json" --log "$kd/kbs.log" &
+kbs_pid=$!
+trap 'kill $kbs_pid 2>/dev/null; rm -rf "$SHM"' EXIT
+for _ in $(seq 100); do [ -s "$kd/port" ] && break; sleep 0.1; done
+port=$(cat "$kd/port")
+a_ours=$("$BUILD/bench/attest_bench" "https://localhost:$port" "$kd/tls/ca.pem" \
+	kbs:///default/test/secret 20 | awk '{print $2}')
+a_peer=$($PY tests/bench/attest_peer.py "$port" "$kd/tls/ca.pem" default/test/secret 20 |
+	awk '{print $2}')
+kill $kbs_pid 2>/dev/null || true
+put attest_ms "$a_ours"
+put peer_python_client_attest_ms "$a_peer"
+
 $PY - "$out" "$BUILD/bench.json" <<'PYEOF'
 import json, sys
 f = {}
@@ -110,6 +130,7 @@ ratio("gzip_vs_igzip_tar", "peer_igzip_tar_s", "pipeline_gzip_s")
 ratio("gzip_vs_umoci", "peer_umoci_s", "pipeline_gzip_s")
 ratio("zstd_vs_zstd_tar", "peer_zstd_tar_s", "pipeline_zstd_s")
 ratio("sha256_vs_openssl", "sha256_gbps", "peer_openssl_sha256_gbps")
+ratio("attest_vs_python_client", "peer_python_client_attest_ms", "attest_ms")
 f["ratios"] = r
 json.dump(f, open(sys.argv[2], "w"), indent=1, sort_keys=True)
 print("bench: speed-up ratios (peer time / ours; >1 means ccguest is faster):")
