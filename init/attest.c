@@ -156,6 +156,22 @@ static const char *att_connect_host(const struct cfg *c, const char *url)
 	return NULL;
 }
 
+/* aa.toml's tee_key_algorithm, as guest-components names them. */
+static int att_key_alg(const struct att *a, enum teekey_alg *alg, struct err *e)
+{
+	const char *s = a->id ? a->id->kbs_key_alg : "";
+
+	*alg = TEEKEY_EC_P256;
+	if (!s[0] || !strcmp(s, "ECDH-ES+A256KW-P256"))
+		return 0;
+	if (!strcmp(s, "RSA-OAEP-256")) {
+		*alg = TEEKEY_RSA_OAEP_256;
+		return 0;
+	}
+	return err_set(e, -ERR_UNSUPPORTED, "aa.toml tee_key_algorithm \"%.32s\": supported are "
+		       "ECDH-ES+A256KW-P256 (default) and RSA-OAEP-256", s);
+}
+
 int att_attest(struct att *a, const struct cfg *c, struct err *e)
 {
 	struct kbs_cfg k = {
@@ -172,6 +188,9 @@ int att_attest(struct att *a, const struct cfg *c, struct err *e)
 	if (a->tee == TEE_NONE)
 		return err_set(e, -ENODEV, "no TEE found (ccinit.tee=auto never picks "
 			       "sample; ccinit.tee=sample is the developer mode)");
+	rc = att_key_alg(a, &k.key_alg, e);
+	if (rc < 0)
+		return rc;
 	if (a->id && a->id->kbs_cert_len) {
 		k.cert = (const uint8_t *)a->id->kbs_cert;
 		k.cert_len = a->id->kbs_cert_len;
@@ -179,7 +198,8 @@ int att_attest(struct att *a, const struct cfg *c, struct err *e)
 	rc = kbs_attest(&a->kbs, &k, e);
 	if (rc < 0)
 		return err_wrap(e, rc, "KBS %s", a->kbs_url);
-	log_info("attest: %s evidence accepted by %s (%u %s, %.3f s)", tee_name(a->tee),
+	log_info("attest: %s evidence and %s key accepted by %s (%u %s, %.3f s)",
+		 tee_name(a->tee), k.key_alg == TEEKEY_RSA_OAEP_256 ? "RSA-OAEP-256" : "EC P-256",
 		 a->kbs_url, kbs_tries(a->kbs), kbs_tries(a->kbs) == 1 ? "try" : "tries",
 		 log_uptime() - t0);
 	return 0;

@@ -33,6 +33,8 @@ enum { INITDATA_TEE_SNP = 1, INITDATA_TEE_TDX = 2 };
 #define INITDATA_SNP_ID_LEN 32   /* HOST_DATA */
 #define INITDATA_TDX_ID_LEN 48   /* MRCONFIGID */
 
+#define INITDATA_KEY_ALG_MAX 32
+
 struct initdata {
 	enum initdata_alg alg;
 	uint8_t digest[INITDATA_DIGEST_MAX];
@@ -40,6 +42,7 @@ struct initdata {
 	char kbs_url[INITDATA_URL_MAX];      /* "" when neither file names one */
 	char kbs_cert[INITDATA_CERT_MAX];    /* PEM, "" when absent */
 	size_t kbs_cert_len;
+	char kbs_key_alg[INITDATA_KEY_ALG_MAX]; /* aa.toml tee_key_algorithm, "" = default */
 };
 
 /* Check the disk header and inflate the gzip stream (one member, exactly L

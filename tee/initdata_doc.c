@@ -90,16 +90,17 @@ static int hash(enum initdata_alg alg, const uint8_t *p, size_t n, uint8_t *out,
 
 /* Where one embedded file keeps the KBS settings. */
 struct sub_spec {
-	const char *file, *table, *url, *cert, *name;
+	const char *file, *table, *url, *cert, *name, *key;
 };
 
-static const struct sub_spec aa_spec = { "aa.toml", "token_configs.kbs", "url", "cert", NULL };
-static const struct sub_spec cdh_spec = { "cdh.toml", "kbc", "url", "kbs_cert", "name" };
+static const struct sub_spec aa_spec = { "aa.toml", "token_configs.kbs", "url", "cert", NULL,
+					 "tee_key_algorithm" };
+static const struct sub_spec cdh_spec = { "cdh.toml", "kbc", "url", "kbs_cert", "name", NULL };
 
 struct sub_seen {
 	const struct sub_spec *spec;
-	struct toml_kv url, cert, name;
-	bool has_url, has_cert, has_name;
+	struct toml_kv url, cert, name, key;
+	bool has_url, has_cert, has_name, has_key;
 };
 
 static int sub_visit(void *ctx, const struct toml_kv *kv, struct err *e)
@@ -119,12 +120,16 @@ static int sub_visit(void *ctx, const struct toml_kv *kv, struct err *e)
 	} else if (sp->name && toml_kv_is(kv, sp->table, sp->name)) {
 		s->name = *kv;
 		s->has_name = true;
+	} else if (sp->key && toml_kv_is(kv, sp->table, sp->key)) {
+		s->key = *kv;
+		s->has_key = true;
 	}
 	return 0;
 }
 
 /* The KBS settings of one embedded file. */
 struct kbs_ref {
+	char key_alg[INITDATA_KEY_ALG_MAX];
 	char url[INITDATA_URL_MAX];
 	char cert[INITDATA_CERT_MAX];
 	size_t cert_len;
@@ -160,6 +165,9 @@ static int sub_settings(const struct sub_seen *s, struct kbs_ref *ref, struct er
 		return rc;
 	if (s->has_cert && (rc = sub_string(&s->cert, sp->cert, ref->cert, sizeof(ref->cert),
 					   &ref->cert_len, e)) < 0)
+		return rc;
+	if (s->has_key && (rc = sub_string(&s->key, sp->key, ref->key_alg,
+					  sizeof(ref->key_alg), NULL, e)) < 0)
 		return rc;
 	return 0;
 }
@@ -228,6 +236,7 @@ static int kbs_settings(const struct seen *s, size_t n, struct initdata *out, st
 		memcpy(out->kbs_url, aa->url, sizeof(out->kbs_url));
 		memcpy(out->kbs_cert, aa->cert, sizeof(out->kbs_cert));
 		out->kbs_cert_len = aa->cert_len;
+		memcpy(out->kbs_key_alg, aa->key_alg, sizeof(out->kbs_key_alg));
 	}
 free_bufs:
 	free(scratch);

@@ -97,6 +97,8 @@ def test_policy_deny(image, tmp_path):
     ("garbage", "attest", ["auth answer"]),
     ("badjwe", "fetch", ["JWE"]),
     ("500", "attest", ["HTTP 500"]),
+    ("deny", "fetch", ["policy denied"]),
+    ("delay=15", "attest", ["network", "gave up"]),
 ])
 def test_fault_modes(image, tmp_path, fault, phase, words):
     k = kbs(tmp_path, faults=[fault])
@@ -105,6 +107,29 @@ def test_fault_modes(image, tmp_path, fault, phase, words):
     finally:
         k.stop()
     refused(r, phase, words)
+
+
+def test_initdata_file_with_rsa_key(image, tmp_path):
+    """A Kata/CoCo initdata TOML given as is (--initdata), asking for the
+    RSA-OAEP-256 TEE key in aa.toml; its cdh.toml agrees on the KBS."""
+    k = kbs(tmp_path)
+    try:
+        cert = open(k.ca_pem).read()
+        toml = ('version = "0.1.0"\nalgorithm = "sha256"\n\n[data]\n'
+                '"aa.toml" = \'\'\'\n[token_configs.kbs]\nurl = "%s"\ncert = """\n%s"""\n'
+                'tee_key_algorithm = "RSA-OAEP-256"\n\'\'\'\n'
+                '"cdh.toml" = \'\'\'\n[kbc]\nname = "cc_kbc"\nurl = "%s"\n\'\'\'\n'
+                % (k.url, cert, k.url))
+        f = tmp_path / "initdata.toml"
+        f.write_text(toml)
+        r = ccguest_run(image.root, "t", "--tee", "sample", "--initdata", str(f),
+                        "--fetch", URI)
+    finally:
+        k.stop()
+    assert r.rc == 0, r
+    assert "RSA-OAEP-256 key accepted" in r.out, r
+    want = hashlib.sha256(SECRET).hexdigest()
+    assert "ccinit: resource %s sha256=%s" % (URI, want) in r.out, r
 
 
 def test_initdata_pin_mismatch(image, tmp_path):
