@@ -13,7 +13,8 @@
  *   - arrays (multi-line, comments, trailing comma) of the values above,
  *     nested at most TOML_MAX_NEST deep
  * Rejected with -ERR_UNSUPPORTED: dotted keys on the left of `=`, floats
- * (incl. inf/nan), dates and times, inline tables, arrays of tables `[[x]]`.
+ * (incl. inf/nan), dates and times, inline tables.  Arrays of tables `[[x]]`
+ * are syntax-checked and skipped: none of their keys is reported or found.
  * Rejected with -ERR_FORMAT: any syntax error, a duplicate key, a table
  * defined twice, a table whose name is already a key (`a = 1` then `[a]`).
  * Rejected with -ERR_LIMIT: more than TOML_MAX_ENTRIES keys + headers, a path

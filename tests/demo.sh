@@ -20,7 +20,7 @@ echo '{"allow":[{"tee":["sample"],"resource":"default/test/*"}]}' > "$kbsdir/pol
 $PY tests/kbs/kbs.py --listen 127.0.0.1:0 --port-file "$kbsdir/port" --tls-dir "$kbsdir/tls" \
 	--resources "$kbsdir/resources" --policy "$kbsdir/policy.json" --log "$kbsdir/kbs.log" &
 kbs_pid=$!
-trap 'kill $kbs_pid 2>/dev/null' EXIT
+trap 'kill $kbs_pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$kbsdir/port" ] && break; sleep 0.1; done
 [ -s "$kbsdir/port" ] || { echo "demo: FAILED: the dev KBS did not start"; exit 1; }
 kbs=https://localhost:$(cat "$kbsdir/port")

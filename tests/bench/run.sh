@@ -102,7 +102,7 @@ echo '{"allow":[{"tee":["sample"],"resource":"default/test/*"}]}' > "$kd/policy.
 $PY tests/kbs/kbs.py --listen 127.0.0.1:0 --port-file "$kd/port" --tls-dir "$kd/tls" \
 	--resources "$kd/res" --policy "$kd/policy.json" --log "$kd/kbs.log" &
 kbs_pid=$!
-trap 'kill $kbs_pid 2>/dev/null; rm -rf "$SHM"' EXIT
+trap 'kill $kbs_pid 2>/dev/null || true; rm -rf "$SHM"' EXIT
 for _ in $(seq 100); do [ -s "$kd/port" ] && break; sleep 0.1; done
 port=$(cat "$kd/port")
 a_ours=$("$BUILD/bench/attest_bench" "https://localhost:$port" "$kd/tls/ca.pem" \

@@ -314,8 +314,25 @@ static void test_unsupported(void **state)
 	expect_bad("a = 1979-05-27", -ERR_UNSUPPORTED, "dates");
 	expect_bad("a = 07:32:00", -ERR_UNSUPPORTED, "dates");
 	expect_bad("a = { x = 1 }", -ERR_UNSUPPORTED, "inline tables");
-	expect_bad("[[a]]", -ERR_UNSUPPORTED, "arrays of tables");
 	expect_bad("a.b = 1", -ERR_UNSUPPORTED, "dotted keys");
+}
+
+/* [[x]] elements are checked and skipped (cdh.toml's [[credentials]]). */
+static void test_arrays_of_tables_skipped(void **state)
+{
+	static const char doc[] = "[kbc]\nname = \"cc_kbc\"\n[[credentials]]\npath = \"/a\"\n"
+				  "[[credentials]]\npath = \"/b\"\n[image]\nx = \"y\"\n";
+	char out[16];
+	size_t len;
+
+	(void)state;
+	expect_str(doc, "kbc", "name", "cc_kbc", 6);
+	expect_str(doc, "image", "x", "y", 1);
+	assert_int_equal(get_str(doc, "credentials", "path", out, sizeof(out), &len),
+			 -ERR_NOTFOUND);
+	expect_bad("[[a]\nx = 1", -ERR_FORMAT, "']]'");
+	expect_bad("[[a]]\nx = 1.5", -ERR_UNSUPPORTED, "floats");
+	expect_bad("[[a]]\nx = ", -ERR_FORMAT, "");
 }
 
 static void test_limits(void **state)
@@ -350,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_string_errors),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_arrays_of_tables_skipped),
 		cmocka_unit_test(test_limits),
 	};
 
