@@ -32,3 +32,19 @@ int text_hex_digit(unsigned char c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+void text_put(struct text_buf *b, const char *s, size_t n)
+{
+	if (b->over || n >= b->cap - b->len) {
+		b->over = true;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void text_puts(struct text_buf *b, const char *s)
+{
+	text_put(b, s, strlen(s));
+}

@@ -25,3 +25,13 @@ void ct_wipe(void *p, size_t n)
 	if (n)
 		explicit_bzero(p, n);
 }
+
+int ct_is_zero(const void *p, size_t n)
+{
+	const volatile unsigned char *a = p;
+	unsigned char acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		acc |= a[i];
+	return acc == 0;
+}

@@ -9,6 +9,9 @@
  * (a and b may then be NULL). */
 int ct_memeq(const void *a, const void *b, size_t n);
 
+/* 1 when the n bytes at p are all zero, else 0; time depends only on n. */
+int ct_is_zero(const void *p, size_t n);
+
 /* Zero the n bytes at p in a way the compiler cannot remove as a dead store
  * (explicit_bzero).  p may be NULL when n == 0. */
 void ct_wipe(void *p, size_t n);

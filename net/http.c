@@ -324,28 +324,6 @@ bool http_url_same_origin(const struct http_url *a, const struct http_url *b)
 
 /* ---- request heads ------------------------------------------------------ */
 
-struct out {
-	char *buf;
-	size_t cap, len;
-	bool over;
-};
-
-static void out_put(struct out *o, const char *s, size_t n)
-{
-	if (o->over || n >= o->cap - o->len) {
-		o->over = true;
-		return;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
-}
-
-static void out_str(struct out *o, const char *s)
-{
-	out_put(o, s, strlen(s));
-}
-
 static bool name_is(const char *name, size_t n, const char *want)
 {
 	return strlen(want) == n && strncasecmp(name, want, n) == 0;
@@ -417,7 +395,7 @@ int http_request_write(char *buf, size_t cap, size_t *len, const char *method,
 		       const char *host, const char *path, const char *headers,
 		       const char *content_type, size_t body_len, struct err *e)
 {
-	struct out o = { buf, cap, 0, cap == 0 };
+	struct text_buf o = { buf, cap, 0, cap == 0 };
 	char num[32];
 	int rc = req_args_check(method, host, path, content_type, e);
 
@@ -428,24 +406,24 @@ int http_request_write(char *buf, size_t cap, size_t *len, const char *method,
 		return rc;
 	if (cap)
 		buf[0] = '\0';
-	out_str(&o, method);
-	out_str(&o, " ");
-	out_str(&o, path);
-	out_str(&o, " HTTP/1.1\r\nHost: ");
-	out_str(&o, host);
-	out_str(&o, "\r\n");
+	text_puts(&o, method);
+	text_puts(&o, " ");
+	text_puts(&o, path);
+	text_puts(&o, " HTTP/1.1\r\nHost: ");
+	text_puts(&o, host);
+	text_puts(&o, "\r\n");
 	if (headers)
-		out_str(&o, headers);
+		text_puts(&o, headers);
 	if (content_type && content_type[0]) {
-		out_str(&o, "Content-Type: ");
-		out_str(&o, content_type);
-		out_str(&o, "\r\n");
+		text_puts(&o, "Content-Type: ");
+		text_puts(&o, content_type);
+		text_puts(&o, "\r\n");
 	}
 	if (body_len > 0 || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
 		snprintf(num, sizeof(num), "Content-Length: %zu\r\n", body_len);
-		out_str(&o, num);
+		text_puts(&o, num);
 	}
-	out_str(&o, "\r\n");
+	text_puts(&o, "\r\n");
 	if (o.over)
 		return err_set(e, -ERR_LIMIT, "request head: longer than %zu bytes", cap);
 	*len = o.len;

@@ -13,6 +13,7 @@
 
 #include "base/cur.h"
 #include "base/toml.h"
+#include "crypto/ct.h"
 
 static const uint8_t magic[8] = { 'i', 'n', 'i', 't', 'd', 'a', 't', 'a' };
 #define HDR_LEN 16
@@ -28,16 +29,6 @@ const char *initdata_alg_name(enum initdata_alg alg)
 }
 
 /* ---- the disk ---------------------------------------------------------------- */
-
-static bool all_zero(const uint8_t *p, size_t n)
-{
-	uint8_t acc = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		acc |= p[i];
-	return acc == 0;
-}
 
 /* Inflate exactly one gzip member spanning in[0, n) into out. */
 static int gunzip(struct inflate_state *s, const uint8_t *in, size_t n, uint8_t *out,
@@ -94,7 +85,7 @@ int initdata_unpack(const uint8_t *disk, size_t n, uint8_t *toml_out, size_t cap
 	if (!gz)
 		return err_set(e, -ERR_FORMAT, "initdata: gzip stream of %llu bytes, %zu on the disk",
 			       (unsigned long long)len, n - HDR_LEN);
-	if (!all_zero(c.p, cur_left(&c)))
+	if (!ct_is_zero(c.p, cur_left(&c)))
 		return err_set(e, -ERR_FORMAT, "initdata: non-zero bytes after the gzip stream");
 	s = malloc(sizeof(*s));
 	if (!s)

@@ -348,40 +348,22 @@ static bool safe_text(const char *s, bool pem)
 	return true;
 }
 
-struct out {
-	char *p;
-	size_t cap, len;
-	bool over;
-};
-
-static void put(struct out *o, const char *s)
-{
-	size_t k = strlen(s);
-
-	if (o->over || k >= o->cap - o->len) {
-		o->over = true;
-		return;
-	}
-	memcpy(o->p + o->len, s, k + 1);
-	o->len += k;
-}
-
-static void put_setting(struct out *o, const char *key, const char *url_or_pem, bool pem)
+static void put_setting(struct text_buf *o, const char *key, const char *url_or_pem, bool pem)
 {
 	size_t k = strlen(url_or_pem);
 
-	put(o, key);
-	put(o, pem ? " = \"\"\"\n" : " = \"");
-	put(o, url_or_pem);
+	text_puts(o, key);
+	text_puts(o, pem ? " = \"\"\"\n" : " = \"");
+	text_puts(o, url_or_pem);
 	if (pem && (k == 0 || url_or_pem[k - 1] != '\n'))
-		put(o, "\n");
-	put(o, pem ? "\"\"\"\n" : "\"\n");
+		text_puts(o, "\n");
+	text_puts(o, pem ? "\"\"\"\n" : "\"\n");
 }
 
 int initdata_make_toml(const char *kbs_url, const char *cert_pem, char *out, size_t cap,
 		       size_t *len, struct err *e)
 {
-	struct out o = { out, cap, 0, cap == 0 };
+	struct text_buf o = { out, cap, 0, cap == 0 };
 	bool cert = cert_pem && *cert_pem;
 
 	if (!kbs_url || !*kbs_url || !safe_text(kbs_url, false) || !strstr(kbs_url, "://") ||
@@ -393,16 +375,16 @@ int initdata_make_toml(const char *kbs_url, const char *cert_pem, char *out, siz
 		return err_set(e, -ERR_FORMAT, "initdata: KBS certificate is not a PEM text "
 			       "(ASCII, no quotes or backslashes, under %u bytes)",
 			       INITDATA_CERT_MAX - 1);
-	put(&o, "version = \"0.1.0\"\nalgorithm = \"sha384\"\n\n[data]\n");
-	put(&o, "\"aa.toml\" = '''\n[token_configs.kbs]\n");
+	text_puts(&o, "version = \"0.1.0\"\nalgorithm = \"sha384\"\n\n[data]\n");
+	text_puts(&o, "\"aa.toml\" = '''\n[token_configs.kbs]\n");
 	put_setting(&o, "url", kbs_url, false);
 	if (cert)
 		put_setting(&o, "cert", cert_pem, true);
-	put(&o, "'''\n\n\"cdh.toml\" = '''\n[kbc]\nname = \"cc_kbc\"\n");
+	text_puts(&o, "'''\n\n\"cdh.toml\" = '''\n[kbc]\nname = \"cc_kbc\"\n");
 	put_setting(&o, "url", kbs_url, false);
 	if (cert)
 		put_setting(&o, "kbs_cert", cert_pem, true);
-	put(&o, "'''\n");
+	text_puts(&o, "'''\n");
 	if (o.over)
 		return err_set(e, -ERR_LIMIT, "initdata: document larger than %zu bytes", cap);
 	*len = o.len;

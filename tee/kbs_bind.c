@@ -7,27 +7,7 @@
 
 #include <mbedtls/sha512.h>
 
-/* A growing text in a caller's buffer; `over` sticks once cap is exceeded. */
-struct out {
-	char *p;
-	size_t cap, n;
-	bool over;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-	if (o->over || n >= o->cap - o->n) {
-		o->over = true;
-		return;
-	}
-	memcpy(o->p + o->n, s, n);
-	o->n += n;
-}
-
-static void puts_lit(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
+#include "base/text.h"
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when it is
  * not valid (overlong, surrogate, above U+10FFFF, truncated). */
@@ -61,7 +41,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 
 /* The JSON escape of the control or quote character c, as JCS writes it:
  * the two-character forms where JSON has one, else \u00xx in lowercase. */
-static void put_escape(struct out *o, unsigned char c)
+static void put_escape(struct text_buf *o, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
 	static const char from[] = "\"\\\b\f\n\r\t", to[] = "\"\\bfnrt";
@@ -70,19 +50,19 @@ static void put_escape(struct out *o, unsigned char c)
 
 	if (hit) {
 		esc[1] = to[hit - from];
-		put(o, esc, 2);
+		text_put(o, esc, 2);
 		return;
 	}
-	put(o, esc, sizeof(esc));
+	text_put(o, esc, sizeof(esc));
 }
 
 /* s (n bytes) as a JCS string literal; false when s is not valid UTF-8. */
-static bool put_string(struct out *o, const char *s, size_t n)
+static bool put_string(struct text_buf *o, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, l;
 
-	puts_lit(o, "\"");
+	text_puts(o, "\"");
 	while (i < n) {
 		if (u[i] < 0x20 || u[i] == '"' || u[i] == '\\') {
 			put_escape(o, u[i++]);
@@ -91,10 +71,10 @@ static bool put_string(struct out *o, const char *s, size_t n)
 		l = utf8_len(u + i, n - i);
 		if (l == 0)
 			return false;
-		put(o, s + i, l);
+		text_put(o, s + i, l);
 		i += l;
 	}
-	puts_lit(o, "\"");
+	text_puts(o, "\"");
 	return true;
 }
 
@@ -102,30 +82,29 @@ int kbs_bind_material(const char *nonce, size_t nonce_len, const char *jwk_jcs,
 		      const char *additional_evidence, char *out, size_t cap, size_t *len,
 		      struct err *e)
 {
-	struct out o = { out, cap, 0, cap == 0 };
+	struct text_buf o = { out, cap, 0, cap == 0 };
 	size_t jl = strlen(jwk_jcs);
 
 	if (len)
 		*len = 0;
 	if (jl < 2 || jwk_jcs[0] != '{' || jwk_jcs[jl - 1] != '}')
 		return err_set(e, -ERR_FORMAT, "runtime data: tee-pubkey is not a JSON object");
-	puts_lit(&o, "{\"additional-evidence\":");
+	text_puts(&o, "{\"additional-evidence\":");
 	if (!put_string(&o, additional_evidence, strlen(additional_evidence)))
 		return err_set(e, -ERR_FORMAT, "runtime data: additional evidence is not valid UTF-8");
-	puts_lit(&o, ",\"nonce\":");
+	text_puts(&o, ",\"nonce\":");
 	if (!put_string(&o, nonce, nonce_len))
 		return err_set(e, -ERR_FORMAT, "runtime data: nonce is not valid UTF-8");
-	puts_lit(&o, ",\"tee-pubkey\":");
-	put(&o, jwk_jcs, jl);
-	puts_lit(&o, "}");
+	text_puts(&o, ",\"tee-pubkey\":");
+	text_put(&o, jwk_jcs, jl);
+	text_puts(&o, "}");
 	if (o.over) {
 		if (cap)
 			out[0] = 0;
 		return err_set(e, -ENOSPC, "runtime data: longer than the %zu-byte buffer", cap);
 	}
-	out[o.n] = 0;
 	if (len)
-		*len = o.n;
+		*len = o.len;
 	return 0;
 }
 

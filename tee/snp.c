@@ -9,6 +9,7 @@
 #include <yyjson.h>
 
 #include "base/cur.h"
+#include "crypto/ct.h"
 
 static uint32_t le32(const uint8_t *b)
 {
@@ -21,22 +22,12 @@ static uint64_t le64(const uint8_t *b)
 	return (uint64_t)le32(b) | (uint64_t)le32(b + 4) << 32;
 }
 
-static bool all_zero(const uint8_t *b, size_t n)
-{
-	uint8_t acc = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		acc |= b[i];
-	return acc == 0;
-}
-
 /* ---- report ------------------------------------------------------------ */
 
 /* A reserved stretch at a fixed offset must be zero. */
 static int rsv(const uint8_t *p, size_t off, size_t n, struct err *e)
 {
-	if (!all_zero(p + off, n))
+	if (!ct_is_zero(p + off, n))
 		return err_set(e, -ERR_FORMAT, "snp report: reserved bytes at 0x%03zx..0x%03zx "
 			       "are not zero", off, off + n - 1);
 	return 0;
@@ -165,10 +156,10 @@ int snp_report_gen(const struct snp_report *r, enum snp_gen *gen, struct err *e)
 {
 	if (r->version == 2) {
 		/* virtee/sev: a Turin CHIP_ID uses only its first 8 bytes */
-		if (all_zero(r->chip_id, sizeof(r->chip_id)))
+		if (ct_is_zero(r->chip_id, sizeof(r->chip_id)))
 			return err_set(e, -ERR_UNSUPPORTED, "snp report v2: CHIP_ID is masked, "
 				       "the processor generation cannot be told");
-		*gen = all_zero(r->chip_id + 8, 56) ? SNP_GEN_TURIN : SNP_GEN_GENOA;
+		*gen = ct_is_zero(r->chip_id + 8, 56) ? SNP_GEN_TURIN : SNP_GEN_GENOA;
 		return 0;
 	}
 	if (gen_by_cpuid(r->cpuid_fam_id, r->cpuid_mod_id, gen) < 0)
@@ -240,12 +231,12 @@ static int certs_entries(struct cur *c, struct snp_certs *out, uint32_t off[SNP_
 		if (!ent)
 			return err_set(e, -ERR_FORMAT, "snp cert table: no terminating entry "
 				       "within %zu entries", out->n);
-		if (all_zero(ent, 24))
+		if (ct_is_zero(ent, 24))
 			return 0;
 		if (out->n == SNP_CERTS_MAX)
 			return err_set(e, -ERR_LIMIT, "snp cert table: more than %d entries",
 				       SNP_CERTS_MAX);
-		if (all_zero(ent, 16))
+		if (ct_is_zero(ent, 16))
 			return err_set(e, -ERR_FORMAT, "snp cert table: entry %zu has a zero "
 				       "GUID", out->n);
 		memcpy(out->c[out->n].guid, ent, 16);
