@@ -138,7 +138,7 @@ demo: host-packages all
 	$(Q)tests/demo.sh $(BUILD)
 
 bench: host-packages all $(BUILD)/bench/pipeline_bench $(BUILD)/bench/sha256_bench \
-       $(BUILD)/bench/attest_bench
+       $(BUILD)/bench/attest_bench $(BUILD)/bench/aes_bench
 	$(Q)tests/bench/run.sh $(BUILD)
 
 reproducible-check: host-packages

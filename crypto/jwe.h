@@ -8,7 +8,8 @@
  *                   256 bits) over the ECDH x-coordinate; CEK = AES key
  *                   unwrap (RFC 3394) of the 40-byte encrypted_key;
  *   RSA-OAEP-256    CEK = RSAES-OAEP-SHA-256 of encrypted_key;
- * and must match the key's kind.  The content is AES-256-GCM with a 12-byte
+ * and must match the key's kind (a P-256 or RSA key; other imported keys are
+ * -JWE_EALG).  The content is AES-256-GCM with a 12-byte
  * IV, a 16-byte tag and AAD = the protected string as received.  Pure, no I/O;
  * only the ECDH / RSA steps draw randomness (blinding). */
 #ifndef CCG_CRYPTO_JWE_H
@@ -39,6 +40,28 @@ enum {
  * is 0.  Content key, KEK and shared secret are wiped on every path. */
 int jwe_decrypt(const struct teekey *k, const char *json, size_t n, uint8_t *out,
 		size_t cap, size_t *out_len);
+
+/* Open an image-key JWE (ocicrypt's jwe: recipients, ocicrypt.md §4.4) with
+ * an imported key k (teekey_import_pem).  Accepts the flattened and the
+ * general JSON serialization:
+ *   {"protected","unprotected"?,"header"?,"encrypted_key","iv","ciphertext","tag"}
+ *   {"protected","unprotected"?,"recipients":[{"header"?,"encrypted_key"?},…],
+ *    "encrypted_key"?,"iv","ciphertext","tag"}
+ * (at most 16 recipients; a top-level encrypted_key next to recipients, as
+ * go-jose writes it, must equal the first recipient's).  Each recipient's
+ * header is the disjoint union of the protected, unprotected and recipient
+ * headers, with only the members alg, enc, epk, kid, typ, cty ("zip", "crit"
+ * and "aad" are -JWE_EALG; anything else -JWE_EFORMAT).  Every recipient is
+ * checked for shape first; then each whose alg fits k is tried in order:
+ *   RSA key:  RSA-OAEP (SHA-1, MGF1-SHA-1), RSA-OAEP-256;
+ *   EC key:   ECDH-ES+A128KW / A192KW / A256KW with an epk on k's curve
+ *             ({"kty":"EC","crv","x","y"} exactly);
+ * enc A128GCM / A192GCM / A256GCM, AAD = the protected string as received.
+ * A recipient whose key does not unwrap is skipped; the first that does
+ * decides (GCM success or -JWE_EAUTH).  No recipient fits: -JWE_EALG; none
+ * unwraps: -JWE_EKEY.  Other codes and the output contract as jwe_decrypt(). */
+int jwe_decrypt_any(const struct teekey *k, const char *json, size_t n, uint8_t *out,
+		    size_t cap, size_t *out_len);
 
 /* A short text for a code returned by jwe_decrypt() (negative). */
 const char *jwe_strerror(int code);

@@ -13,6 +13,7 @@
 #include <mbedtls/ecdh.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/entropy.h>
+#include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/rsa.h>
 
@@ -21,10 +22,14 @@
 #define RSA_BITS 2048
 #define RSA_EXP 65537
 #define RSA_MAX_BYTES 512     /* the largest modulus teekey_jwk() accepts */
+#define RSA_IMPORT_MIN_BITS 2048
+#define RSA_IMPORT_MAX_BITS 4096
+#define PEM_MAX (64u << 10)   /* longest key file teekey_import_pem() reads */
+#define EC_MAX_BYTES 66       /* P-521 */
 
 struct teekey {
 	enum teekey_alg alg;
-	mbedtls_ecp_keypair ec;    /* TEEKEY_EC_P256 */
+	mbedtls_ecp_keypair ec;    /* TEEKEY_EC_P256, _P384, _P521 */
 	/* TEEKEY_RSA_OAEP_256.  Behind a pointer because a private-key
 	 * operation updates the blinding values even through a const key. */
 	mbedtls_rsa_context *rsa;
@@ -261,12 +266,16 @@ int teekey_jwk(const struct teekey *k, char *out, size_t cap, size_t *len)
 		*len = 0;
 	if (!k || !out)
 		return -EINVAL;
-	return k->alg == TEEKEY_EC_P256 ? jwk_ec(k, out, cap, len) : jwk_rsa(k, out, cap, len);
+	if (k->alg == TEEKEY_EC_P256)
+		return jwk_ec(k, out, cap, len);
+	if (k->alg == TEEKEY_RSA_OAEP_256)
+		return jwk_rsa(k, out, cap, len);
+	return -EINVAL;
 }
 
-/* z = x-coordinate of d * P over grp; P must already be checked. */
+/* z (zlen bytes) = x-coordinate of d * P over grp; P must already be checked. */
 static int ecdh_z(mbedtls_ecp_group *grp, const mbedtls_ecp_point *P,
-		  const mbedtls_mpi *d, uint8_t z[32])
+		  const mbedtls_mpi *d, uint8_t *z, size_t zlen)
 {
 	mbedtls_mpi zm;
 	struct rng r;
@@ -278,7 +287,7 @@ static int ecdh_z(mbedtls_ecp_group *grp, const mbedtls_ecp_point *P,
 		goto out_rng;
 	ret = mbedtls_ecdh_compute_shared(grp, &zm, P, d, mbedtls_ctr_drbg_random, &r.drbg);
 	if (ret == 0)
-		ret = mbedtls_mpi_write_binary(&zm, z, 32);
+		ret = mbedtls_mpi_write_binary(&zm, z, zlen);
 	rc = ret ? mbed_err(ret, -TEEKEY_ECRYPTO) : 0;
 out_rng:
 	rng_close(&r);
@@ -286,34 +295,53 @@ out_rng:
 	return rc;
 }
 
-int teekey_ecdh_p256(const struct teekey *k, const uint8_t x[32], const uint8_t y[32],
-		     uint8_t z[32])
+static int is_ec(const struct teekey *k)
+{
+	return k->alg == TEEKEY_EC_P256 || k->alg == TEEKEY_EC_P384 ||
+	       k->alg == TEEKEY_EC_P521;
+}
+
+/* Field size in bytes of an EC key's curve. */
+static size_t ec_coord_len(const struct teekey *k)
+{
+	return k->alg == TEEKEY_EC_P256 ? 32 : k->alg == TEEKEY_EC_P384 ? 48 : 66;
+}
+
+const char *teekey_ec_crv(const struct teekey *k)
+{
+	if (!k || !is_ec(k))
+		return NULL;
+	return k->alg == TEEKEY_EC_P256 ? "P-256" : k->alg == TEEKEY_EC_P384 ? "P-384" : "P-521";
+}
+
+int teekey_ecdh(const struct teekey *k, const uint8_t *x, const uint8_t *y,
+		size_t coord_len, uint8_t *z)
 {
 	mbedtls_ecp_group grp;
 	mbedtls_ecp_point Q, P;
 	mbedtls_mpi d;
-	uint8_t pt[65];
+	uint8_t pt[1 + 2 * EC_MAX_BYTES];
 	int rc, ret;
 
-	if (!k || k->alg != TEEKEY_EC_P256)
+	if (!k || !is_ec(k) || coord_len != ec_coord_len(k))
 		return -EINVAL;
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_ecp_point_init(&Q);
 	mbedtls_ecp_point_init(&P);
 	mbedtls_mpi_init(&d);
 	pt[0] = 0x04;
-	memcpy(pt + 1, x, 32);
-	memcpy(pt + 33, y, 32);
+	memcpy(pt + 1, x, coord_len);
+	memcpy(pt + 1 + coord_len, y, coord_len);
 	ret = mbedtls_ecp_export(&k->ec, &grp, &d, &Q);
 	if (ret != 0) {
 		rc = mbed_err(ret, -TEEKEY_ECRYPTO);
 		goto out;
 	}
 	rc = -TEEKEY_EPOINT;
-	if (mbedtls_ecp_point_read_binary(&grp, &P, pt, sizeof(pt)) != 0 ||
+	if (mbedtls_ecp_point_read_binary(&grp, &P, pt, 1 + 2 * coord_len) != 0 ||
 	    mbedtls_ecp_check_pubkey(&grp, &P) != 0)
 		goto out;
-	rc = ecdh_z(&grp, &P, &d, z);
+	rc = ecdh_z(&grp, &P, &d, z, coord_len);
 out:
 	mbedtls_mpi_free(&d);
 	mbedtls_ecp_point_free(&P);
@@ -322,8 +350,16 @@ out:
 	return rc;
 }
 
-int teekey_rsa_oaep256_decrypt(const struct teekey *k, const uint8_t *in, size_t n,
-			       uint8_t *out, size_t cap, size_t *out_len)
+int teekey_ecdh_p256(const struct teekey *k, const uint8_t x[32], const uint8_t y[32],
+		     uint8_t z[32])
+{
+	if (!k || k->alg != TEEKEY_EC_P256)
+		return -EINVAL;
+	return teekey_ecdh(k, x, y, 32, z);
+}
+
+int teekey_rsa_oaep_decrypt(const struct teekey *k, int sha1, const uint8_t *in, size_t n,
+			    uint8_t *out, size_t cap, size_t *out_len)
 {
 	struct rng r;
 	size_t olen = 0;
@@ -332,6 +368,11 @@ int teekey_rsa_oaep256_decrypt(const struct teekey *k, const uint8_t *in, size_t
 	*out_len = 0;
 	if (!k || k->alg != TEEKEY_RSA_OAEP_256 || n != mbedtls_rsa_get_len(k->rsa))
 		return -EINVAL;
+	/* The OAEP hash is a property of the context: set it for this call. */
+	ret = mbedtls_rsa_set_padding(k->rsa, MBEDTLS_RSA_PKCS_V21,
+				      sha1 ? MBEDTLS_MD_SHA1 : MBEDTLS_MD_SHA256);
+	if (ret != 0)
+		return -TEEKEY_ECRYPTO;
 	rc = rng_open(&r);
 	if (rc < 0)
 		goto out_rng;
@@ -345,6 +386,118 @@ int teekey_rsa_oaep256_decrypt(const struct teekey *k, const uint8_t *in, size_t
 		*out_len = olen;
 out_rng:
 	rng_close(&r);
+	mbedtls_rsa_set_padding(k->rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
+	return rc;
+}
+
+int teekey_rsa_oaep256_decrypt(const struct teekey *k, const uint8_t *in, size_t n,
+			       uint8_t *out, size_t cap, size_t *out_len)
+{
+	return teekey_rsa_oaep_decrypt(k, 0, in, n, out, cap, out_len);
+}
+
+/* The RSA key of pk into a new teekey. */
+static int import_rsa(mbedtls_pk_context *pk, struct teekey **out)
+{
+	const mbedtls_rsa_context *src = mbedtls_pk_rsa(*pk);
+	size_t bits = mbedtls_rsa_get_len(src) * 8;
+	struct teekey *k;
+	int ret;
+
+	if (bits < RSA_IMPORT_MIN_BITS || bits > RSA_IMPORT_MAX_BITS ||
+	    mbedtls_rsa_check_privkey(src) != 0)
+		return -EINVAL;
+	k = teekey_new(TEEKEY_RSA_OAEP_256);
+	if (!k)
+		return -ENOMEM;
+	ret = mbedtls_rsa_copy(k->rsa, src);
+	if (ret == 0)
+		ret = mbedtls_rsa_set_padding(k->rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
+	if (ret != 0) {
+		teekey_free(k);
+		return mbed_err(ret, -TEEKEY_ECRYPTO);
+	}
+	*out = k;
+	return 0;
+}
+
+/* The EC key of pk into a new teekey, via its private scalar. */
+static int import_ec(mbedtls_pk_context *pk, struct teekey **out)
+{
+	const mbedtls_ecp_keypair *src = mbedtls_pk_ec(*pk);
+	mbedtls_ecp_group_id id = mbedtls_ecp_keypair_get_group_id(src);
+	uint8_t d[EC_MAX_BYTES];
+	enum teekey_alg alg;
+	struct teekey *k = NULL;
+	struct rng r;
+	size_t dlen = 0;
+	int rc, ret;
+
+	if (id == MBEDTLS_ECP_DP_SECP256R1)
+		alg = TEEKEY_EC_P256;
+	else if (id == MBEDTLS_ECP_DP_SECP384R1)
+		alg = TEEKEY_EC_P384;
+	else if (id == MBEDTLS_ECP_DP_SECP521R1)
+		alg = TEEKEY_EC_P521;
+	else
+		return -EINVAL;
+	k = teekey_new(alg);
+	if (!k)
+		return -ENOMEM;
+	rc = rng_open(&r);
+	if (rc < 0)
+		goto out_rng;
+	dlen = ec_coord_len(k);
+	ret = mbedtls_ecp_write_key_ext(src, &dlen, d, sizeof(d));
+	if (ret == 0)
+		ret = mbedtls_ecp_read_key(id, &k->ec, d, dlen);
+	if (ret == 0)
+		ret = mbedtls_ecp_keypair_calc_public(&k->ec, mbedtls_ctr_drbg_random, &r.drbg);
+	rc = ret == MBEDTLS_ERR_ECP_INVALID_KEY ? -EINVAL : ret ? mbed_err(ret, -TEEKEY_ECRYPTO) : 0;
+out_rng:
+	mbedtls_platform_zeroize(d, sizeof(d));
+	return key_done(k, &r, rc, out);
+}
+
+int teekey_import_pem(struct teekey **out, const uint8_t *pem, size_t n)
+{
+	mbedtls_pk_context pk;
+	uint8_t *buf;
+	struct rng r;
+	int rc, ret;
+
+	*out = NULL;
+	if (!pem || n == 0 || n > PEM_MAX)
+		return -EINVAL;
+	/* Mbed TLS reads PEM only from a NUL-terminated buffer whose length
+	 * counts the NUL. */
+	buf = malloc(n + 1);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, pem, n);
+	buf[n] = 0;
+	mbedtls_pk_init(&pk);
+	rc = rng_open(&r);
+	if (rc < 0)
+		goto out_rng;
+	ret = mbedtls_pk_parse_key(&pk, buf, memmem(pem, n, "-----BEGIN ", 11) ? n + 1 : n,
+				   NULL, 0, mbedtls_ctr_drbg_random, &r.drbg);
+	if (ret == MBEDTLS_ERR_PK_ALLOC_FAILED)
+		rc = -ENOMEM;
+	else if (ret != 0)
+		rc = -EINVAL;
+	else if (mbedtls_pk_get_type(&pk) == MBEDTLS_PK_RSA)
+		rc = import_rsa(&pk, out);
+	else if (mbedtls_pk_get_type(&pk) == MBEDTLS_PK_ECKEY ||
+		 mbedtls_pk_get_type(&pk) == MBEDTLS_PK_ECKEY_DH)
+		rc = import_ec(&pk, out);
+	else
+		rc = -EINVAL;
+out_rng:
+	rng_close(&r);
+	mbedtls_pk_free(&pk);
+	mbedtls_platform_zeroize(buf, n + 1);
+	free(buf);
 	return rc;
 }
 

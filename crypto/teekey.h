@@ -17,7 +17,11 @@
 
 enum teekey_alg {
 	TEEKEY_EC_P256,      /* P-256, JWK alg "ECDH-ES+A256KW" (Trustee's default) */
-	TEEKEY_RSA_OAEP_256, /* RSA-2048, e = 65537, JWK alg "RSA-OAEP-256" */
+	TEEKEY_RSA_OAEP_256, /* RSA-2048, e = 65537, JWK alg "RSA-OAEP-256";
+			      * imported (teekey_import_pem): any RSA key of
+			      * 2048..4096 bits */
+	TEEKEY_EC_P384,      /* imported only (teekey_import_pem) */
+	TEEKEY_EC_P521,      /* imported only (teekey_import_pem) */
 };
 
 /* Module codes (returned negated), above the errno and base/err.h ranges. */
@@ -40,6 +44,19 @@ int teekey_generate(struct teekey **out, enum teekey_alg alg);
  * and vectors.  -EINVAL when d is out of range. */
 int teekey_import_ec_p256(struct teekey **out, const uint8_t d[32]);
 
+/* A private key (an image decryption key, ocicrypt.md §4.4) from the n
+ * bytes at pem (no NUL needed): PEM or DER, PKCS#1 RSA, SEC1 EC or PKCS#8
+ * of either; unencrypted only.  RSA keys of 2048..4096 bits become
+ * TEEKEY_RSA_OAEP_256 (usable with RSA-OAEP and RSA-OAEP-256), EC keys on
+ * P-256 / P-384 / P-521 TEEKEY_EC_P256 / _P384 / _P521.  -EINVAL for
+ * anything else (malformed, encrypted, another curve or size); the copy of
+ * the input is wiped. */
+int teekey_import_pem(struct teekey **out, const uint8_t *pem, size_t n);
+
+/* The JWK curve name of an EC key ("P-256", "P-384", "P-521"), NULL for
+ * RSA. */
+const char *teekey_ec_crv(const struct teekey *k);
+
 /* The public JWK as RFC 8785 canonical JSON, NUL-terminated in out (cap
  * bytes; TEEKEY_JWK_MAX is enough), *len (may be NULL) without the NUL:
  *   {"alg":"ECDH-ES+A256KW","crv":"P-256","kty":"EC","x":"…","y":"…"}
@@ -61,6 +78,19 @@ const char *teekey_strerror(int code);
  * when the point is not on the curve, -EINVAL when k is not a P-256 key. */
 int teekey_ecdh_p256(const struct teekey *k, const uint8_t x[32], const uint8_t y[32],
 		     uint8_t z[32]);
+
+/* For jwe.c.  The ECDH shared secret of the EC key k (any of its curves)
+ * with the peer point (x, y), each coord_len bytes big-endian; coord_len must
+ * be the curve's field size (32, 48, 66), z receives coord_len bytes.
+ * -TEEKEY_EPOINT when the point is not on the curve, -EINVAL when k is not
+ * an EC key or coord_len is wrong. */
+int teekey_ecdh(const struct teekey *k, const uint8_t *x, const uint8_t *y,
+		size_t coord_len, uint8_t *z);
+
+/* For jwe.c.  RSAES-OAEP decryption as teekey_rsa_oaep256_decrypt() below,
+ * with SHA-1 (MGF1-SHA-1, "RSA-OAEP") when sha1 is nonzero. */
+int teekey_rsa_oaep_decrypt(const struct teekey *k, int sha1, const uint8_t *in, size_t n,
+			    uint8_t *out, size_t cap, size_t *out_len);
 
 /* For jwe.c.  RSAES-OAEP (SHA-256, MGF1-SHA-256, empty label) decryption of
  * the n bytes at in with the RSA key k into out (cap bytes).  n must equal the

@@ -5,7 +5,8 @@
  * what the project uses:
  *   - SHA-2 (cross-checks of our SHA-256, SHA-384 for the KBS binding);
  *   - the KBS TEE key: EC P-256 (ECDH-ES+A256KW), RSA-2048 (RSA-OAEP-256);
- *   - JWE content: AES-256-GCM, AES key wrap (RFC 3394);
+ *   - JWE content: AES-256-GCM, AES key wrap (RFC 3394); image keys wrapped
+ *     for RSA (RSA-OAEP with SHA-1, as ocicrypt does) or EC recipients;
  *   - a TLS 1.3 / 1.2 client that trusts only a pinned certificate or CA:
  *     ECDHE with ECDSA or RSA certificates, AES-GCM suites only.
  */
@@ -20,8 +21,10 @@
 #define MBEDTLS_HAVE_TIME_DATE
 #define MBEDTLS_ERROR_C
 
-/* Digests. */
+/* Digests.  SHA-1 only for RSA-OAEP (SHA-1) key wrapping: ocicrypt's jwe:
+ * recipients for RSA keys use it. */
 #define MBEDTLS_MD_C
+#define MBEDTLS_SHA1_C
 #define MBEDTLS_SHA224_C
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA384_C

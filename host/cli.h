@@ -18,6 +18,7 @@ enum {
 };
 
 int cmd_initdata(int argc, char **argv);
+int cmd_keyprovider(int argc, char **argv);
 int cmd_mkinitrd(int argc, char **argv);
 int cmd_proxy(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);

@@ -20,6 +20,7 @@ static const struct cmd cmds[] = {
 	{ "mkinitrd", cmd_mkinitrd, "write the guest initramfs" },
 	{ "proxy", cmd_proxy, "pipe stdin/stdout to a TCP service (QEMU guestfwd)" },
 	{ "initdata", cmd_initdata, "write an initdata disk binding a KBS to the guest" },
+	{ "keyprovider", cmd_keyprovider, "ocicrypt key provider for CoCo-encrypted layers" },
 	{ "version", cmd_version, "print the version" },
 };
 
@@ -50,7 +51,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: ccguest COMMAND [OPTIONS]\n\nCommands:\n", f);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
+		fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].summary);
 	fputs("\nRun `ccguest COMMAND --help` for the options of a command.\n", f);
 }
 

@@ -6,3 +6,5 @@ CORE_SRCS += host/cpio.c host/ustar.c host/qemu.c host/runexit.c
 HOST_SRCS += host/main.c host/initrd.c host/resolve.c host/run.c host/vm.c \
              host/tartree.c host/kvm.c host/util.c host/proxy.c host/runatt.c
 HOST_SRCS += host/initdata_cmd.c
+HOST_SRCS += host/keyprovider.c
+CORE_SRCS += host/keyprovider_msg.c

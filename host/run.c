@@ -48,6 +48,8 @@ static const char run_usage[] =
 	"  --kbs-cert FILE       its certificate or CA (PEM), the only trust anchor\n"
 	"  --initdata FILE       a Kata/CoCo initdata TOML instead of --kbs/--kbs-cert\n"
 	"  --fetch URI           fetch kbs:///repo/type/tag after attesting (repeatable)\n"
+	"  --decryption-key URI  a private key (PEM, a KBS resource) for layers encrypted\n"
+	"                        to JWE recipients (repeatable)\n"
 	"  --qemu PATH           default qemu-system-x86_64 from PATH\n"
 	"  -v, --verbose         print what is chosen and the QEMU command line\n"
 	"      --no-host-verify  pin --image sha256:<hex> as given, without checking the\n"
@@ -94,6 +96,11 @@ static bool run_opt(struct run_opts *o, int c, const char *arg)
 	case 'C': o->att.kbs_cert = arg; return true;
 	case 'D': o->att.initdata = arg; return true;
 	case 'P': o->att.pin = arg; return true;
+	case 'E':
+		if (runatt_add_dkey(&o->att, arg))
+			return true;
+		cli_error("run: at most %d --decryption-key", CFG_DKEYS_MAX);
+		return false;
 	case 'F':
 		if (runatt_add_fetch(&o->att, arg))
 			return true;
@@ -142,6 +149,7 @@ static int run_parse(struct run_opts *o, int argc, char **argv)
 		{ "initdata", required_argument, NULL, 'D' },
 		{ "fetch", required_argument, NULL, 'F' },
 		{ "initdata-pin", required_argument, NULL, 'P' },
+		{ "decryption-key", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};

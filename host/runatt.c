@@ -23,7 +23,8 @@ void runatt_init(struct runatt *a)
 
 bool runatt_wanted(const struct runatt *a)
 {
-	return a->tee || a->kbs || a->kbs_cert || a->initdata || a->n_fetch || a->pin;
+	return a->tee || a->kbs || a->kbs_cert || a->initdata || a->n_fetch || a->n_dkeys ||
+	       a->pin;
 }
 
 bool runatt_add_fetch(struct runatt *a, const char *uri)
@@ -31,6 +32,14 @@ bool runatt_add_fetch(struct runatt *a, const char *uri)
 	if (a->n_fetch >= CFG_FETCH_MAX)
 		return false;
 	a->fetch[a->n_fetch++] = uri;
+	return true;
+}
+
+bool runatt_add_dkey(struct runatt *a, const char *uri)
+{
+	if (a->n_dkeys >= CFG_DKEYS_MAX)
+		return false;
+	a->dkeys[a->n_dkeys++] = uri;
 	return true;
 }
 
@@ -125,6 +134,9 @@ static int words(struct runatt *a, const struct initdata *d, struct err *e)
 	for (unsigned i = 0; i < a->n_fetch; i++)
 		rc |= cat(a->extra, sizeof(a->extra), "%s%s", i ? "," : " ccinit.fetch=",
 			  a->fetch[i]);
+	for (unsigned i = 0; i < a->n_dkeys; i++)
+		rc |= cat(a->extra, sizeof(a->extra), "%s%s", i ? "," : " ccinit.decryption_key=",
+			  a->dkeys[i]);
 	return rc ? err_set(e, -ERR_LIMIT, "attestation options: command line too long") : 0;
 }
 
@@ -136,8 +148,9 @@ int runatt_prepare(struct runatt *a, bool verbose, struct err *e)
 	int rc;
 
 	if (!a->initdata && !a->kbs && !a->kbs_cert) {
-		if (a->n_fetch)
-			return err_set(e, -EINVAL, "--fetch needs a KBS: --kbs URL or --initdata");
+		if (a->n_fetch || a->n_dkeys)
+			return err_set(e, -EINVAL, "--fetch and --decryption-key need a KBS: "
+				       "--kbs URL or --initdata");
 		/* --tee alone: attest nowhere, but say which TEE the guest expects */
 		return cat(a->extra, sizeof(a->extra), " ccinit.tee=%s%s", a->tee, "") < 0 ?
 		       err_set(e, -ERR_LIMIT, "command line too long") : 0;
@@ -154,8 +167,8 @@ int runatt_prepare(struct runatt *a, bool verbose, struct err *e)
 	}
 	if (d->kbs_url[0])
 		rc = forward(a, d->kbs_url, verbose, e);
-	else if (a->n_fetch)
-		rc = err_set(e, -EINVAL, "--fetch: the initdata names no KBS");
+	else if (a->n_fetch || a->n_dkeys)
+		rc = err_set(e, -EINVAL, "--fetch/--decryption-key: the initdata names no KBS");
 	if (rc == 0)
 		rc = words(a, d, e);
 	if (rc == 0)

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crypto/ct.h"
 #include "crypto/sha256.h"
 #include "image/digest.h"
 #include "image/layer.h"
@@ -97,7 +98,7 @@ static int with_pool(size_t n, void **work, size_t *work_len, struct err *e)
 /* The pinned digest names a manifest, or an index whose linux/amd64 entry
  * is the manifest. */
 static int load_manifest(const struct image_source *src, const struct digest *pin,
-			 struct oci_manifest *m, struct err *e)
+			 struct oci_manifest *m, uint8_t **mblob, size_t *mlen, struct err *e)
 {
 	uint8_t *blob = NULL;
 	void *work = NULL;
@@ -136,6 +137,11 @@ static int load_manifest(const struct image_source *src, const struct digest *pi
 	rc = oci_manifest_parse(blob, len, m, work, wl, e);
 	if (rc == 0 && idx)
 		rc = oci_manifest_check_desc(m, pick, e);
+	if (rc == 0) {
+		*mblob = blob;      /* kept for the layers' annotations */
+		*mlen = len;
+		blob = NULL;
+	}
 out:
 	free(idx);
 	free(work);
@@ -163,10 +169,58 @@ static int load_config(const struct image_source *src, const struct oci_desc *d,
 	return rc;
 }
 
+#define IMAGE_ANNOTATION_MAX (64u << 10)
+
+static const char *const key_names[3] = {
+	"org.opencontainers.image.enc.pubopts",
+	"org.opencontainers.image.enc.keys.provider.attestation-agent",
+	"org.opencontainers.image.enc.keys.jwe",
+};
+
+/* The key of encrypted layer i, from its annotations through the caller. */
+static int layer_key(const struct oci_manifest *m, const uint8_t *mb, size_t ml, size_t i,
+		     const struct image_keys_ops *keys, struct layer_crypt *out, struct err *e)
+{
+	char *v[3] = { NULL, NULL, NULL };
+	struct image_layer_keys k;
+	void *work = NULL;
+	size_t wl;
+	int rc = 0;
+
+	if (!keys || !keys->layer_key)
+		return err_set(e, -ERR_UNSUPPORTED, "encrypted (%s), and no key source is "
+			       "configured", m->layers[i].media_type);
+	rc = with_pool(ml, &work, &wl, e);
+	for (int j = 0; j < 3 && rc == 0; j++) {
+		v[j] = malloc(IMAGE_ANNOTATION_MAX);
+		if (!v[j]) {
+			rc = err_set(e, -ENOMEM, "annotations: out of memory");
+			break;
+		}
+		rc = oci_manifest_layer_annotation(mb, ml, i, key_names[j], v[j],
+						   IMAGE_ANNOTATION_MAX, work, wl, e);
+		if (rc == -ERR_NOTFOUND) {
+			free(v[j]);
+			v[j] = NULL;
+			rc = 0;
+		}
+	}
+	if (rc == 0) {
+		k = (struct image_layer_keys){ v[0], v[1], v[2] };
+		rc = keys->layer_key(keys->ctx, i, &k, out, e);
+	}
+	for (int j = 0; j < 3; j++)
+		free(v[j]);
+	free(work);
+	return rc;
+}
+
 static int apply_layers(const struct image_source *src, const struct oci_manifest *m,
+			const uint8_t *mb, size_t ml, const struct image_keys_ops *keys,
 			const struct image *img, int root_dirfd, int stage_dirfd,
 			struct image_stats *st, struct err *e)
 {
+	struct layer_crypt crypt;
 	size_t i;
 
 	if (img->cfg.n_diff_ids != m->n_layers)
@@ -182,9 +236,12 @@ static int apply_layers(const struct image_source *src, const struct oci_manifes
 		int rc;
 
 		digest_format(&l->digest, ds);
-		if (l->encrypted)
-			return err_set(e, -ERR_UNSUPPORTED, "layer %zu %s: encrypted layers (%s) "
-				       "are not supported yet", i + 1, ds, l->media_type);
+		if (l->encrypted) {
+			rc = layer_key(m, mb, ml, i, keys, &crypt, e);
+			if (rc < 0)
+				return err_wrap(e, rc, "layer %zu %s", i + 1, ds);
+			in.crypt = &crypt;
+		}
 		in.comp = l->comp == OCI_COMP_GZIP ? DECOMP_GZIP :
 			  l->comp == OCI_COMP_ZSTD ? DECOMP_ZSTD : DECOMP_NONE;
 		if (image_source_find(src, &l->digest, &in.fd, &in.off, &size) < 0)
@@ -196,8 +253,10 @@ static int apply_layers(const struct image_source *src, const struct oci_manifes
 				       (unsigned long long)size);
 		in.size = size;
 		rc = layer_apply(&in, root_dirfd, stage_dirfd, &ls, e);
+		ct_wipe(&crypt, sizeof(crypt));
 		if (rc < 0)
-			return err_wrap(e, rc, "layer %zu %s (%s)", i + 1, ds, decomp_name(in.comp));
+			return err_wrap(e, rc, "layer %zu %s (%s%s)", i + 1, ds, decomp_name(in.comp),
+					l->encrypted ? ", encrypted" : "");
 		st->layers++;
 		st->blob_bytes += ls.blob_bytes;
 		st->tar_bytes += ls.tar_bytes;
@@ -239,11 +298,13 @@ static int check_platform(const struct oci_config *c, struct err *e)
 }
 
 int image_unpack(struct image_source *src, const char *pinned, int root_dirfd,
-		 int stage_dirfd, struct image **out, struct image_stats *st,
-		 struct err *e)
+		 int stage_dirfd, const struct image_keys_ops *keys, struct image **out,
+		 struct image_stats *st, struct err *e)
 {
 	struct image_stats local = { 0 };
 	struct oci_manifest *m = NULL;
+	uint8_t *mb = NULL;
+	size_t ml = 0;
 	struct image *img = NULL;
 	struct digest pin;
 	double t0 = now_s(), t1;
@@ -263,7 +324,7 @@ int image_unpack(struct image_source *src, const char *pinned, int root_dirfd,
 		rc = err_set(e, -ENOMEM, "image: out of memory");
 		goto fail;
 	}
-	rc = load_manifest(src, &pin, m, e);
+	rc = load_manifest(src, &pin, m, &mb, &ml, e);
 	if (rc == 0)
 		rc = load_config(src, &m->config, img, e);
 	if (rc == 0)
@@ -274,14 +335,16 @@ int image_unpack(struct image_source *src, const char *pinned, int root_dirfd,
 		goto fail;
 	t1 = now_s();
 	st->verify_s = t1 - t0;
-	rc = apply_layers(src, m, img, root_dirfd, stage_dirfd, st, e);
+	rc = apply_layers(src, m, mb, ml, keys, img, root_dirfd, stage_dirfd, st, e);
 	st->layers_s = now_s() - t1;
 	if (rc < 0)
 		goto fail;
+	free(mb);
 	free(m);
 	*out = img;
 	return 0;
 fail:
+	free(mb);
 	free(m);
 	image_free(img);
 	return rc;

@@ -14,9 +14,28 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "image/layer.h"
 
 struct image_source;
 struct image;
+
+/* The annotations of an encrypted layer's descriptor (covered by the
+ * manifest digest, which matched before this is called): NUL-terminated, or
+ * NULL when absent. */
+struct image_layer_keys {
+	const char *pubopts;       /* org.opencontainers.image.enc.pubopts */
+	const char *provider_aa;   /* …enc.keys.provider.attestation-agent */
+	const char *jwe;           /* …enc.keys.jwe */
+};
+
+/* The caller's key source for encrypted layers: fill *out for layer
+ * `index` (0-based) or fail naming why.  NULL: encrypted layers are
+ * refused. */
+struct image_keys_ops {
+	int (*layer_key)(void *ctx, size_t index, const struct image_layer_keys *k,
+			 struct layer_crypt *out, struct err *e);
+	void *ctx;
+};
 
 /* Open an OCI image layout stored as a plain tar archive (the layout's
  * index.json, oci-layout and blobs/sha256/<hex> entries) on a block device or
@@ -54,8 +73,8 @@ struct image_process {
  * mismatch: expected X, got Y"); the rootfs then holds only committed layers
  * and must not be used. */
 int image_unpack(struct image_source *src, const char *pinned, int root_dirfd,
-		 int stage_dirfd, struct image **out, struct image_stats *st,
-		 struct err *e);
+		 int stage_dirfd, const struct image_keys_ops *keys, struct image **out,
+		 struct image_stats *st, struct err *e);
 
 const struct image_process *image_process(const struct image *img);
 void image_free(struct image *img);

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crypto/aes.h"
+#include "crypto/ct.h"
+#include "crypto/hmac.h"
 #include "crypto/sha256.h"
 #include "image/layer_ring.h"
 #include "image/tar.h"
@@ -30,6 +33,9 @@ struct layer_run {
 	/* decoder thread */
 	struct decomp *dec;
 	uint8_t *ibuf[2];            /* alternate: one may be out for hashing */
+	uint8_t *pbuf;               /* decrypted chunk (encrypted layers) */
+	struct aes256_ctr ctr;
+	struct hmac_sha256 mac;
 	uint64_t blob_done;
 	int read_rc;                 /* the blob could not be read to its end */
 	int dec_rc;                  /* the compressed stream failed */
@@ -96,6 +102,29 @@ static int decode(struct layer_run *r, const uint8_t *p, size_t n, struct err *e
 	}
 }
 
+/* An encrypted layer: AES-256-CTR from the ciphertext chunk into pbuf (the
+ * ciphertext stays intact for the blob hash), then on as a plain chunk. */
+static int decrypt(struct layer_run *r, const uint8_t *p, size_t n, struct err *e)
+{
+	if (r->in->comp != DECOMP_NONE) {
+		aes256_ctr_xor(&r->ctr, p, r->pbuf, n);
+		return decode(r, r->pbuf, n, e);
+	}
+	while (n > 0) {
+		size_t k = n < RING_SLOT_BYTES ? n : RING_SLOT_BYTES;
+		uint8_t *out;
+
+		if (ring_is_cancelled(&r->ring))
+			return -ECANCELED;
+		out = ring_slot(&r->ring);
+		aes256_ctr_xor(&r->ctr, p, out, k);
+		ring_publish(&r->ring, k, RING_TAR);
+		p += k;
+		n -= k;
+	}
+	return 0;
+}
+
 /* The decoder thread.  After a decoder error, or once the unpacker stopped,
  * it keeps reading so that the whole blob is hashed: when the blob does not
  * match its digest, that is the cause to report, not the symptom. */
@@ -113,7 +142,7 @@ static void *decoder_main(void *arg)
 
 		if (decoding && ring_is_cancelled(&r->ring))
 			decoding = false;
-		if (in->comp == DECOMP_NONE) {
+		if (in->comp == DECOMP_NONE && !in->crypt) {
 			/* uncompressed: read straight into a slot */
 			dst = ring_slot(&r->ring);
 			got = read_chunk(r, dst, RING_SLOT_BYTES, &r->dec_e);
@@ -128,13 +157,14 @@ static void *decoder_main(void *arg)
 		got = read_chunk(r, dst, LAYER_IN_BUF, &r->dec_e);
 		if (got < 0)
 			goto read_failed;
-		if (decoding) {
-			rc = decode(r, dst, (size_t)got, &r->dec_e);
-			if (rc < 0) {
-				decoding = false;
-				if (rc != -ECANCELED)
-					r->dec_rc = rc;
-			}
+		if (in->crypt)
+			hmac_sha256_update(&r->mac, dst, (size_t)got);
+		rc = !decoding ? 0 : in->crypt ? decrypt(r, dst, (size_t)got, &r->dec_e)
+					       : decode(r, dst, (size_t)got, &r->dec_e);
+		if (rc < 0) {
+			decoding = false;
+			if (rc != -ECANCELED)
+				r->dec_rc = rc;
 		}
 		if (r->unpacker_hashes_blob)
 			ring_publish_ref(&r->ring, dst, (size_t)got, RING_BLOB);
@@ -184,6 +214,19 @@ static int compare(const char *what, const struct digest *got, const struct dige
 	return err_set(e, -ERR_DIGEST, "%s mismatch: expected %s, got %s", what, ws, gs);
 }
 
+/* Encrypt-then-MAC: HMAC-SHA256 over the whole ciphertext, compared in
+ * constant time with the public options' value. */
+static bool mac_ok(struct layer_run *r)
+{
+	uint8_t mac[32];
+	bool ok;
+
+	hmac_sha256_final(&r->mac, mac);
+	ok = ct_memeq(mac, r->in->crypt->hmac, sizeof(mac));
+	ct_wipe(mac, sizeof(mac));
+	return ok;
+}
+
 static int copy_err(struct err *e, const struct err *from)
 {
 	return err_set(e, from->code, "%s", from->msg);
@@ -212,6 +255,9 @@ static int verdict(struct layer_run *r, int tar_rc, struct err *e)
 		return err_set(e, blob_e.code, "%s (the stream also failed: %s)",
 			       blob_e.msg, cause);
 	}
+	if (r->in->crypt && !mac_ok(r))
+		return err_set(e, -ERR_DIGEST, "HMAC mismatch: the layer key does not "
+			       "authenticate the ciphertext (wrong key or tampered layer)");
 	if (tar_rc < 0)
 		return tar_rc;
 	if (r->dec_rc < 0)
@@ -219,7 +265,7 @@ static int verdict(struct layer_run *r, int tar_rc, struct err *e)
 	rc = tar_finish(r->tar, e);
 	if (rc < 0)
 		return rc;
-	if (r->in->comp == DECOMP_NONE)
+	if (r->in->comp == DECOMP_NONE && !r->in->crypt)
 		tar = blob;          /* the same bytes, hashed once */
 	else
 		sha256_final(&r->tar_h, tar.hash);
@@ -235,7 +281,12 @@ static int run_alloc(struct layer_run *r, int root_dirfd, int stage_dirfd, struc
 	r->ibuf[0] = malloc(LAYER_IN_BUF);
 	r->ibuf[1] = malloc(LAYER_IN_BUF);
 	r->tar = malloc(sizeof(*r->tar));
-	if (!r->ibuf[0] || !r->ibuf[1] || !r->tar)
+	if (r->in->crypt) {
+		r->pbuf = malloc(LAYER_IN_BUF);
+		aes256_ctr_init(&r->ctr, r->in->crypt->key, r->in->crypt->nonce);
+		hmac_sha256_init(&r->mac, r->in->crypt->key, sizeof(r->in->crypt->key));
+	}
+	if (!r->ibuf[0] || !r->ibuf[1] || !r->tar || (r->in->crypt && !r->pbuf))
 		return err_set(e, -ENOMEM, "layer buffers: out of memory");
 	if (r->in->comp != DECOMP_NONE) {
 		rc = decomp_new(&r->dec, r->in->comp, e);
@@ -288,6 +339,11 @@ out:
 	free(r->tar);
 	free(r->ibuf[0]);
 	free(r->ibuf[1]);
+	if (r->pbuf)
+		ct_wipe(r->pbuf, LAYER_IN_BUF);
+	free(r->pbuf);
+	aes256_ctr_wipe(&r->ctr);
+	ct_wipe(&r->mac, sizeof(r->mac));
 	free(r);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* layer: the streaming pipeline for one layer blob.
  *
- *   read -> sha256(blob) -> decompress -> sha256(tar) -> tar parser -> unpack
+ *   read -> sha256(blob) [-> HMAC + AES-256-CTR] -> decompress -> sha256(tar)
+ *        -> tar parser -> unpack
  *
  * One pass over the blob, fixed buffers, no temporary copy.  The unpack sink
  * writes into staging; layer_apply() commits into the rootfs only after the
@@ -16,6 +17,15 @@
 #include "image/decomp.h"
 #include "image/digest.h"
 
+/* An ocicrypt AES_256_CTR_HMAC_SHA256 layer: the blob is the ciphertext of
+ * the compressed layer; HMAC-SHA256 (same key) over the ciphertext must equal
+ * `hmac`.  Encrypt-then-MAC: nothing is committed before it matched. */
+struct layer_crypt {
+	uint8_t key[32];
+	uint8_t nonce[16];           /* the initial 128-bit counter block */
+	uint8_t hmac[32];            /* expected, from the public options */
+};
+
 struct layer_in {
 	int fd;                      /* blob bytes at [off, off + size) */
 	uint64_t off;
@@ -23,6 +33,7 @@ struct layer_in {
 	enum decomp_kind comp;
 	const struct digest *blob;   /* manifest descriptor digest */
 	const struct digest *diff_id;/* config rootfs.diff_ids[i] */
+	const struct layer_crypt *crypt; /* NULL: not encrypted */
 };
 
 struct layer_stats {

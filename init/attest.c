@@ -123,7 +123,7 @@ int att_initdata(struct att *a, const struct cfg *c, struct err *e)
 
 bool att_wants_kbs(const struct att *a, const struct cfg *c)
 {
-	return a->kbs_url[0] || c->n_fetch;
+	return a->kbs_url[0] || c->n_fetch || c->n_dkeys;
 }
 
 int att_network(struct att *a, const struct cfg *c, struct err *e)
@@ -183,8 +183,8 @@ int att_attest(struct att *a, const struct cfg *c, struct err *e)
 	int rc;
 
 	if (!a->kbs_url[0])
-		return err_set(e, -EINVAL, "ccinit.fetch needs a KBS: ccinit.kbs, "
-			       "agent.aa_kbc_params or an initdata naming one");
+		return err_set(e, -EINVAL, "ccinit.fetch and ccinit.decryption_key need a KBS: "
+			       "ccinit.kbs, agent.aa_kbc_params or an initdata naming one");
 	if (a->tee == TEE_NONE)
 		return err_set(e, -ENODEV, "no TEE found (ccinit.tee=auto never picks "
 			       "sample; ccinit.tee=sample is the developer mode)");
@@ -198,6 +198,7 @@ int att_attest(struct att *a, const struct cfg *c, struct err *e)
 	rc = kbs_attest(&a->kbs, &k, e);
 	if (rc < 0)
 		return err_wrap(e, rc, "KBS %s", a->kbs_url);
+	a->keys.kbs = a->kbs;
 	log_info("attest: %s evidence and %s key accepted by %s (%u %s, %.3f s)",
 		 tee_name(a->tee), k.key_alg == TEEKEY_RSA_OAEP_256 ? "RSA-OAEP-256" : "EC P-256",
 		 a->kbs_url, kbs_tries(a->kbs), kbs_tries(a->kbs) == 1 ? "try" : "tries",
@@ -220,6 +221,18 @@ int att_fetch(struct att *a, const struct cfg *c, struct err *e)
 		hex_encode(h, sizeof(h), hex);
 		log_info("resource %s sha256=%s", c->fetch[i], hex);
 	}
+	for (unsigned i = 0; i < c->n_dkeys; i++) {
+		uint8_t *pem = NULL;
+		size_t n = 0;
+		int rc = kbs_resource(a->kbs, c->dkeys[i], &pem, &n, e);
+
+		if (rc == 0)
+			rc = keys_add_pem(&a->keys, c->dkeys[i], pem, n, e);
+		kbs_secret_free(pem, n);
+		if (rc < 0)
+			return err_wrap(e, rc, "decryption key %s", c->dkeys[i]);
+		log_info("decryption key %s fetched", c->dkeys[i]);
+	}
 	return 0;
 }
 
@@ -227,6 +240,7 @@ void att_free(struct att *a)
 {
 	if (!a)
 		return;
+	keys_clear(&a->keys);
 	kbs_free(a->kbs);
 	if (a->id)
 		ct_wipe(a->id, sizeof(*a->id));

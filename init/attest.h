@@ -5,7 +5,12 @@
  *             take the KBS URL and certificate from it
  *   network   loopback + the first NIC, DHCP (lwip) or ccinit.net
  *   attest    the KBS handshake with the TEE's evidence (tee/kbs.h)
- *   fetch     each ccinit.fetch resource; only its sha256 is printed
+ *   fetch     each ccinit.fetch resource (only its sha256 is printed) and each
+ *             ccinit.decryption_key (a PEM private key, kept for the image)
+ *
+ * The KBS session and the keys live on through the image phase (layer keys
+ * are KBS resources too) and are wiped by att_free() before the workload
+ * starts.
  *
  * Each phase is a no-op when the configuration does not ask for it.  The TEE
  * is chosen once: ccinit.tee=auto takes the detected hardware and never
@@ -19,6 +24,7 @@
 
 #include "base/err.h"
 #include "init/cfg.h"
+#include "init/keys.h"
 #include "tee/evidence.h"
 
 struct initdata;
@@ -31,6 +37,7 @@ struct att {
 	size_t toml_len;
 	char kbs_url[1024];             /* the initdata may carry up to 1023 bytes */
 	struct kbs *kbs;
+	struct keys keys;               /* layer keys for encrypted images */
 };
 
 bool att_wants_kbs(const struct att *a, const struct cfg *c);

@@ -12,7 +12,7 @@
 enum cfg_key {
 	CFG_K_IMAGE, CFG_K_DISK, CFG_K_EXIT, CFG_K_TMPFS_SIZE, CFG_K_DEBUG,
 	CFG_K_TEE, CFG_K_KBS, CFG_K_INITDATA, CFG_K_INITDATA_DISK, CFG_K_FETCH,
-	CFG_K_NET, CFG_K_HOSTS, CFG_K_AA_KBC, CFG_K_N
+	CFG_K_NET, CFG_K_HOSTS, CFG_K_DKEYS, CFG_K_AA_KBC, CFG_K_N
 };
 
 static const char *const cfg_key_names[CFG_K_N] = {
@@ -28,6 +28,7 @@ static const char *const cfg_key_names[CFG_K_N] = {
 	[CFG_K_FETCH] = "fetch",
 	[CFG_K_NET] = "net",
 	[CFG_K_HOSTS] = "hosts",
+	[CFG_K_DKEYS] = "decryption_key",
 	[CFG_K_AA_KBC] = "(agent.aa_kbc_params)",
 };
 
@@ -268,6 +269,7 @@ static int cfg_apply(struct cfg *c, unsigned *seen, const struct cfg_word *w, st
 	case CFG_K_FETCH: return cfg_set_fetch(c, w, e);
 	case CFG_K_NET: return cfg_set_net(c, w, e);
 	case CFG_K_HOSTS: return cfg_set_hosts(c, w, e);
+	case CFG_K_DKEYS: return cfg_set_dkeys(c, w, e);
 	default: return cfg_set_aa_kbc(c, w, e);
 	}
 }

@@ -23,6 +23,8 @@
  *                                            sha256/384/512); pins the disk
  *   ccinit.initdata_disk=<name>               default "vdb"
  *   ccinit.fetch=kbs:///r/t/x[,kbs:///…]      resources to fetch (at most 8)
+ *   ccinit.decryption_key=kbs:///r/t/x[,…]    private keys (PEM, KBS resources) for
+ *                                            layers encrypted to JWE recipients (at most 4)
  *   ccinit.net=dhcp|ADDR/PFX,GW[,DNS]         default dhcp (when the KBS is used)
  *   ccinit.hosts=NAME=IPV4[,NAME=IPV4]        static host entries (at most 4),
  *                                            consulted before DNS, also for a
@@ -50,6 +52,7 @@
 #define CFG_URL_MAX 255
 #define CFG_FETCH_MAX 8
 #define CFG_URI_MAX 255
+#define CFG_DKEYS_MAX 4
 #define CFG_NET_MAX 63
 #define CFG_HOSTS_MAX 4
 #define CFG_HOST_MAX 63
@@ -76,6 +79,8 @@ struct cfg {
 	char initdata_disk[CFG_DISK_MAX + 1];
 	unsigned n_fetch;
 	char fetch[CFG_FETCH_MAX][CFG_URI_MAX + 1];
+	unsigned n_dkeys;
+	char dkeys[CFG_DKEYS_MAX][CFG_URI_MAX + 1];
 	char net[CFG_NET_MAX + 1];       /* "dhcp" or the static form */
 	unsigned n_hosts;
 	struct cfg_host hosts[CFG_HOSTS_MAX];

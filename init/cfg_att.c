@@ -97,22 +97,40 @@ static int each_item(struct cfg *c, const struct cfg_word *w, const char *key, c
 	}
 }
 
-static int add_fetch(struct cfg *c, const char *s, size_t n)
+/* One more kbs:///repo/type/tag into list[*n] (at most max). */
+static int add_uri(char (*list)[CFG_URI_MAX + 1], unsigned *n, unsigned max, const char *s,
+		   size_t len)
 {
 	char path[KBS_PATH_MAX];
 
-	if (c->n_fetch >= CFG_FETCH_MAX || n > CFG_URI_MAX)
+	if (*n >= max || len > CFG_URI_MAX)
 		return -1;
-	copy(c->fetch[c->n_fetch], s, n);
-	if (kbs_resource_path(c->fetch[c->n_fetch], path, NULL) < 0)
+	copy(list[*n], s, len);
+	if (kbs_resource_path(list[*n], path, NULL) < 0)
 		return -1;
-	c->n_fetch++;
+	(*n)++;
 	return 0;
+}
+
+static int add_fetch(struct cfg *c, const char *s, size_t n)
+{
+	return add_uri(c->fetch, &c->n_fetch, CFG_FETCH_MAX, s, n);
+}
+
+static int add_dkey(struct cfg *c, const char *s, size_t n)
+{
+	return add_uri(c->dkeys, &c->n_dkeys, CFG_DKEYS_MAX, s, n);
 }
 
 int cfg_set_fetch(struct cfg *c, const struct cfg_word *w, struct err *e)
 {
 	return each_item(c, w, "fetch", "kbs:///repo/type/tag[,…] (at most 8)", add_fetch, e);
+}
+
+int cfg_set_dkeys(struct cfg *c, const struct cfg_word *w, struct err *e)
+{
+	return each_item(c, w, "decryption_key", "kbs:///repo/type/tag[,…] (at most 4)",
+			 add_dkey, e);
 }
 
 int cfg_set_net(struct cfg *c, const struct cfg_word *w, struct err *e)

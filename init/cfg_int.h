@@ -31,6 +31,7 @@ int cfg_set_kbs(struct cfg *c, const struct cfg_word *w, struct err *e);
 int cfg_set_aa_kbc(struct cfg *c, const struct cfg_word *w, struct err *e);
 int cfg_set_initdata(struct cfg *c, const struct cfg_word *w, struct err *e);
 int cfg_set_fetch(struct cfg *c, const struct cfg_word *w, struct err *e);
+int cfg_set_dkeys(struct cfg *c, const struct cfg_word *w, struct err *e);
 int cfg_set_net(struct cfg *c, const struct cfg_word *w, struct err *e);
 int cfg_set_hosts(struct cfg *c, const struct cfg_word *w, struct err *e);
 

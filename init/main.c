@@ -153,6 +153,7 @@ static int phase_image(struct boot *b, struct err *e)
 	struct image_stats st;
 	int root_fd = -1, stage_fd = -1, rc;
 	char dev[8 + CFG_DISK_MAX];
+	struct image_keys_ops keys = { keys_layer, &b->att.keys };
 
 	memset(&st, 0, sizeof(st));
 	snprintf(dev, sizeof(dev), "/dev/%s", b->cfg.disk);
@@ -162,7 +163,7 @@ static int phase_image(struct boot *b, struct err *e)
 	if (rc == 0)
 		rc = image_source_open_tar(dev, &src, e);
 	if (rc == 0)
-		rc = image_unpack(src, b->cfg.image, root_fd, stage_fd, &b->img, &st, e);
+		rc = image_unpack(src, b->cfg.image, root_fd, stage_fd, &keys, &b->img, &st, e);
 	image_source_free(src);
 	if (stage_fd >= 0)
 		close(stage_fd);
@@ -200,7 +201,7 @@ static bool boot_phase_active(const struct boot *b, enum boot_phase ph)
 	case PH_NETWORK: case PH_ATTEST:
 		return att_wants_kbs(&b->att, c);
 	case PH_FETCH:
-		return c->n_fetch > 0;
+		return c->n_fetch > 0 || c->n_dkeys > 0;
 	default:
 		return true;
 	}
@@ -287,8 +288,8 @@ static int boot_run(struct boot *b)
 	for (ph = PH_SETUP; ph < PH_N && rc == 0; ph++) {
 		if (ph == PH_INITDATA && !boot_phase_active(b, ph))
 			rc = att_initdata(&b->att, &b->cfg, &e);   /* picks the TEE, quietly */
-		if (ph == PH_IMAGE)
-			att_free(&b->att);      /* the TEE key and secrets go before the image */
+		if (ph == PH_EXEC)
+			att_free(&b->att);      /* the TEE key, the session and all keys go now */
 		if (rc < 0)
 			break;
 		if (!boot_phase_active(b, ph))

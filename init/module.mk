@@ -4,4 +4,5 @@
 CORE_SRCS += init/cfg.c init/cfg_att.c init/passwd.c
 # PID 1 only: phases and supervision (main), mounts/console/exit port (sys),
 # module loading (mod), the container lifecycle (ctr, ctr_child).
-GUEST_SRCS += init/main.c init/sys.c init/mod.c init/ctr.c init/ctr_child.c init/attest.c
+GUEST_SRCS += init/main.c init/sys.c init/mod.c init/ctr.c init/ctr_child.c init/attest.c \
+              init/keys.c

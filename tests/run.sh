@@ -3,7 +3,7 @@
 #
 #   unit         each tests/unit/test_<x>.c as $BUILD/test/test_<x> (cmocka)
 #   fuzz replay  $BUILD/fuzz/fuzz_<x> -runs=0 tests/fuzz/corpus/<x> (one test each)
-#   pytest       Debian's pytest on tests/{kbs,net,initdata,integration} (the dev KBS,
+#   pytest       Debian's pytest on tests/{kbs,net,initdata,image,integration} (dev KBS,
 #                the HTTP/TLS and DHCP probes, initdata cross-checks, QEMU boots)
 #
 # Keeps going after failures; ends with exactly one line
@@ -119,7 +119,7 @@ run_integration() {
 	local log rc line p f e s xf xp
 	section "integration tests"
 	local dirs=() d
-	for d in tests/kbs tests/net tests/initdata tests/integration; do
+	for d in tests/kbs tests/net tests/initdata tests/image tests/integration; do
 		! compgen -G "$d/test_*.py" >/dev/null || dirs+=("$d")
 	done
 	if [ ${#dirs[@]} -eq 0 ]; then

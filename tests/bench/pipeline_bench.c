@@ -1,7 +1,10 @@
 /* pipeline_bench: the host build of ccinit's layer pipeline on one blob.
  *
  *   pipeline_bench BLOB gzip|zstd|none sha256:<blob> sha256:<diff_id> DIR
+ *                  [KEY NONCE HMAC]
  *
+ * With the last three (hex: 32, 16 and 32 bytes) the blob is an ocicrypt
+ * AES_256_CTR_HMAC_SHA256 layer and is decrypted in the same pass.
  * Verifies and unpacks BLOB into DIR/rootfs (staging DIR/.stage), then prints
  * one line: "seconds <s> peak_rss_mb <m> blob_bytes <n> tar_bytes <n>". */
 #include <errno.h>
@@ -13,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crypto/hex.h"
 #include "image/layer.h"
 
 static double now_s(void)
@@ -41,9 +45,21 @@ int main(int argc, char **argv)
 	int dir, root, stage, rc;
 	double t0;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: %s BLOB gzip|zstd|none BLOBDIGEST DIFFID DIR\n", argv[0]);
+	struct layer_crypt crypt;
+
+	if (argc != 6 && argc != 9) {
+		fprintf(stderr, "usage: %s BLOB gzip|zstd|none BLOBDIGEST DIFFID DIR "
+			"[KEY NONCE HMAC]\n", argv[0]);
 		return 2;
+	}
+	if (argc == 9) {
+		if (hex_decode(argv[6], strlen(argv[6]), crypt.key, sizeof(crypt.key)) < 0 ||
+		    hex_decode(argv[7], strlen(argv[7]), crypt.nonce, sizeof(crypt.nonce)) < 0 ||
+		    hex_decode(argv[8], strlen(argv[8]), crypt.hmac, sizeof(crypt.hmac)) < 0) {
+			fprintf(stderr, "pipeline_bench: bad KEY/NONCE/HMAC hex\n");
+			return 2;
+		}
+		in.crypt = &crypt;
 	}
 	in.comp = !strcmp(argv[2], "gzip") ? DECOMP_GZIP :
 		  !strcmp(argv[2], "zstd") ? DECOMP_ZSTD : DECOMP_NONE;

@@ -88,10 +88,66 @@ put peer_igzip_tar_s "$p_gz"
 put peer_zstd_tar_s "$p_zs"
 put peer_umoci_s "$p_um"
 
+echo "bench: encrypted layer (the same gzip layer, encrypted by skopeo for a JWE recipient)"
+el=$W/enc-layout
+if [ ! -f "$el/index.json" ] || [ ! -s "$W/enc-priv.pem" ]; then
+	rm -rf "$el"
+	$PY - "$W/enc-priv.pem" "$W/enc-pub.pem" <<'PYEOF'
+import sys
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+k = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+open(sys.argv[1], "wb").write(k.private_bytes(serialization.Encoding.PEM,
+    serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+open(sys.argv[2], "wb").write(k.public_key().public_bytes(serialization.Encoding.PEM,
+    serialization.PublicFormat.SubjectPublicKeyInfo))
+PYEOF
+	skopeo --insecure-policy copy -q --encryption-key "jwe:$W/enc-pub.pem" "oci:$ul:t" "oci:$el:t"
+fi
+# The layer's key, nonce and HMAC, unwrapped here with jwcrypto (for our
+# pipeline_bench; the peer unwraps by itself).
+read -r eblob ekey enonce ehmac < <($PY - "$el" "$W/enc-priv.pem" <<'PYEOF'
+import base64, json, sys
+from jwcrypto import jwe, jwk
+root, priv = sys.argv[1:]
+idx = json.load(open(root + "/index.json"))
+m = json.load(open(root + "/blobs/sha256/" + idx["manifests"][0]["digest"][7:]))
+l = m["layers"][0]
+a = l["annotations"]
+key = jwk.JWK.from_pem(open(priv, "rb").read())
+e = jwe.JWE()
+e.allowed_algs = ["RSA-OAEP", "RSA-OAEP-256", "A256GCM"]
+e.deserialize(base64.b64decode(a["org.opencontainers.image.enc.keys.jwe"].split(",")[0]).decode(), key=key)
+po = json.loads(e.payload)
+pub = json.loads(base64.b64decode(a["org.opencontainers.image.enc.pubopts"]))
+print(l["digest"], base64.b64decode(po["symkey"]).hex(),
+      base64.b64decode(po["cipheroptions"]["nonce"]).hex(), base64.b64decode(pub["hmac"]).hex())
+PYEOF
+)
+r_enc=$(for i in 1 2 3; do rm -rf "$SHM/o"; mkdir "$SHM/o"
+	"$BUILD/bench/pipeline_bench" "$el/blobs/sha256/${eblob#sha256:}" gzip "$eblob" "$diff" \
+		"$SHM/o" "$ekey" "$enonce" "$ehmac" | awk '{print $2, $4}'; done | sort -n | head -1)
+p_enc=$(for i in 1 2; do rm -rf "$SHM/d" "$SHM/u"
+	secs bash -c "skopeo --insecure-policy copy -q --decryption-key '$W/enc-priv.pem' \
+		'oci:$el:t' 'oci:$SHM/d:t' && umoci unpack --image '$SHM/d:t' '$SHM/u'"; done | best)
+rm -rf "$SHM/o" "$SHM/d" "$SHM/u"
+put pipeline_enc_gzip_s "${r_enc% *}"
+put pipeline_enc_peak_rss_mb "${r_enc#* }"
+put peer_skopeo_decrypt_umoci_s "$p_enc"
+
 echo "bench: SHA-256 (one core)"
 put sha256_gbps "$("$BUILD/bench/sha256_bench" | awk '/sha256_gbps/{print $2}')"
 ossl=$(openssl speed -evp sha256 -bytes 16384 -seconds 3 2>/dev/null | awk '/^sha256/{v=$NF} END{print v}')
 put peer_openssl_sha256_gbps "$(awk -v k="${ossl%k}" "BEGIN{printf \"%.3f\", k*1000/1e9}")"
+
+echo "bench: AES-256 CTR and GCM (one core, 16 KiB buffers)"
+aes=$("$BUILD/bench/aes_bench")
+put aes256ctr_gbps "$(echo "$aes" | awk '/aes256ctr_gbps/{print $2}')"
+put aes256gcm_gbps "$(echo "$aes" | awk '/aes256gcm_gbps/{print $2}')"
+for m in ctr gcm; do
+	ossl=$(openssl speed -evp aes-256-$m -bytes 16384 -seconds 3 2>/dev/null | awk '/^AES-256-/{v=$NF} END{print v}')
+	put peer_openssl_aes256${m}_gbps "$(awk -v k="${ossl%k}" "BEGIN{printf \"%.3f\", k*1000/1e9}")"
+done
 
 echo "bench: attestation (host build of the KBS client vs a Python client, dev KBS on loopback)"
 kd=$W/kbs
@@ -130,7 +186,11 @@ ratio("gzip_vs_igzip_tar", "peer_igzip_tar_s", "pipeline_gzip_s")
 ratio("gzip_vs_umoci", "peer_umoci_s", "pipeline_gzip_s")
 ratio("zstd_vs_zstd_tar", "peer_zstd_tar_s", "pipeline_zstd_s")
 ratio("sha256_vs_openssl", "sha256_gbps", "peer_openssl_sha256_gbps")
+ratio("aes256ctr_vs_openssl", "aes256ctr_gbps", "peer_openssl_aes256ctr_gbps")
+ratio("aes256gcm_vs_openssl", "aes256gcm_gbps", "peer_openssl_aes256gcm_gbps")
 ratio("attest_vs_python_client", "peer_python_client_attest_ms", "attest_ms")
+ratio("enc_gzip_vs_skopeo_decrypt_umoci", "peer_skopeo_decrypt_umoci_s", "pipeline_enc_gzip_s")
+ratio("enc_gzip_over_plain_gzip", "pipeline_enc_gzip_s", "pipeline_gzip_s")
 f["ratios"] = r
 json.dump(f, open(sys.argv[2], "w"), indent=1, sort_keys=True)
 print("bench: speed-up ratios (peer time / ours; >1 means ccguest is faster):")

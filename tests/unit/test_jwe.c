@@ -5,7 +5,11 @@
  * and Trustee's parse_runtimedata_json_binding SHA-384.  Round trips encrypt
  * with Mbed TLS directly (ECDH + Concat KDF + AES key wrap + GCM, and
  * RSA-OAEP-256), the way Trustee's kbs/src/jwe does, then open with
- * jwe_decrypt(); tamper and shape tests check each failure code. */
+ * jwe_decrypt(); tamper and shape tests check each failure code.  Image keys:
+ * teekey_import_pem() of PKCS#1 / PKCS#8 / SEC1 / DER keys, and
+ * jwe_decrypt_any() of go-jose shaped JWEs (flattened and general, with the
+ * top-level encrypted_key Debian's skopeo repeats) for RSA-OAEP (SHA-1),
+ * RSA-OAEP-256 and ECDH-ES+A128/192/256KW on P-256/384/521. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +24,7 @@
 #include <mbedtls/ecdh.h>
 #include <mbedtls/gcm.h>
 #include <mbedtls/nist_kw.h>
+#include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
 #include <mbedtls/sha256.h>
 #include <yyjson.h>
@@ -879,6 +884,531 @@ static void test_jwe_mutations(void **state)
 	teekey_free(k);
 }
 
+/* ---- jwe_decrypt_any: image keys (ocicrypt jwe: recipients) --------------- */
+/* Throw-away test keys (openssl genpkey / ecparam): RSA-2048 as PKCS#1 and
+ * PKCS#8 (the same key), P-256 as SEC1, P-384 and P-521 as PKCS#8. */
+static const char pem_rsa1[] =
+	"-----BEGIN RSA PRIVATE KEY-----\n"
+	"MIIEpAIBAAKCAQEAvEPfx8oZlz0X0knl8yf+Oc04P+IwzmL6yZCzyKS/1wP1nIDM\n"
+	"eP3CduSVU07EuHAIVJ9NJFJQPBy5iGDSthnWsSs7StvJmAx93L381UMKLRkUNecr\n"
+	"3yoK7r3eNPXM18pPtp89M5sIu9Yw5sUKy6o6JPqs9nrDYT7/uDzytTOgSqscdY5i\n"
+	"Da9cXsv9/Z4W9lqCK5g/YFzpHG8JaCikohFUsd78wznuV3npSikJHGmzOJQWqB3r\n"
+	"7uU4A1osuAaaBQWQ5edXzafFe5rYWnF95oVNIJSrSJEkNIV/l6edRs4QW9kKj33X\n"
+	"6+e3g8Gy3+kH4pzBXY33nUeWhjYyGCg+lRG0nQIDAQABAoIBAE7UdtPPxnZi0OIv\n"
+	"KjduBA/M4+QwAHKy1ELpMbZucZuFH2dIMRXqX25sGTCYV1vJIVvZljICu3DoMDGw\n"
+	"JRq16AUoTnvyWs+tT1hKPx9HInAuw50sblzT3F8KJoxzbbHflxAnTjeZD4ejULeY\n"
+	"QwRzg0QvqJPOZJgICohpENGZy+DnWpmolZFS5z0FsxY7USlUUlJlVtIGMU4nBzCm\n"
+	"QmekHAymZBj79PW6KhNkO5JLJupPvo+7+EJxPBMeNVKAFiCGx89aJk+nNn2veY0D\n"
+	"J5I4VKv2DBnsOHPTrgPqTgEftLOhZ2VEASLlfs2cSP/PgSM1MIgzcWrkCCKCf+g5\n"
+	"mmhaOVsCgYEA+sDqtk2ftL/rquyq0uKF+nmOiRq8JsCaCSCdKJRPUCc/M/H0NbL1\n"
+	"nRx9xAgSbk2kPIlURGetkayb1o3itnrJDY2UhIu7WSTbBmEWfVbzpCWg8ZdXNYjg\n"
+	"VAR/vgQ8h6c8KOvOUEdsi4YDQuGjb170ZDMX7dG5z2zqDozNmzxLEp8CgYEAwDRB\n"
+	"6S6gwtkJwNX1qhodB0o6jAXDDwLpAPkK1opqaG281344kpj3ZlrYn3B1F4TPwv1H\n"
+	"I1LxV5JDnqE9KOPm/dePr4jA1Rgs/8xDHClhd8ISTOTTiM6xWcHANH6ZJeZNatMR\n"
+	"easuyN7I9aEeI7bKivxnhERXN5r7fH5gnd8BC0MCgYEAn73CSHzO3wDcizjV4h54\n"
+	"p4ZErUcg0bck6eei9rT0ieVWuCrNHmBxY7NA018pDqfbls0Np748rm69oEMnSISU\n"
+	"DFRDZuT1Zua5uSikgRihgdKO4xk8b1hRQHTVRCHCxdBd3NvLxQybM48eCL9htJNT\n"
+	"MXnzJofSzTdfLAG7Ace5M5UCgYAnftWIcB9yypyZdp37rVAHvnYXbduuSv/MRmC2\n"
+	"w0yoVtx2P6aqYSp9au+Wm8pD4fO7csZaeOHFB/ZDM4jYzTQbN198R5Kwdz5P9g5Y\n"
+	"TByOOl/+Uwsw0qBY/FpdryITSqbf661sngOIHVeYOdpypk4qj0FKSazObVd+No3u\n"
+	"AvQ49wKBgQDmEZyxvmWgHaRVyIzb9qNRvicDdyIqG2C3IYaUF1Q6jsvFsg2Hjbpz\n"
+	"X0UELxco5T/Vz050ahPP+M4mPaQT71g9UanniON5hbX2GbVJUlRopv7D+CXlqfMG\n"
+	"rUeppZJXciiVp5Tu/b+AczUg8W9jycqQGUdS4pdQXiGe1TXUFShvfQ==\n"
+	"-----END RSA PRIVATE KEY-----\n";
+static const char pem_rsa8[] =
+	"-----BEGIN PRIVATE KEY-----\n"
+	"MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQC8Q9/HyhmXPRfS\n"
+	"SeXzJ/45zTg/4jDOYvrJkLPIpL/XA/WcgMx4/cJ25JVTTsS4cAhUn00kUlA8HLmI\n"
+	"YNK2GdaxKztK28mYDH3cvfzVQwotGRQ15yvfKgruvd409czXyk+2nz0zmwi71jDm\n"
+	"xQrLqjok+qz2esNhPv+4PPK1M6BKqxx1jmINr1xey/39nhb2WoIrmD9gXOkcbwlo\n"
+	"KKSiEVSx3vzDOe5XeelKKQkcabM4lBaoHevu5TgDWiy4BpoFBZDl51fNp8V7mtha\n"
+	"cX3mhU0glKtIkSQ0hX+Xp51GzhBb2QqPfdfr57eDwbLf6QfinMFdjfedR5aGNjIY\n"
+	"KD6VEbSdAgMBAAECggEATtR208/GdmLQ4i8qN24ED8zj5DAAcrLUQukxtm5xm4Uf\n"
+	"Z0gxFepfbmwZMJhXW8khW9mWMgK7cOgwMbAlGrXoBShOe/Jaz61PWEo/H0cicC7D\n"
+	"nSxuXNPcXwomjHNtsd+XECdON5kPh6NQt5hDBHODRC+ok85kmAgKiGkQ0ZnL4Oda\n"
+	"maiVkVLnPQWzFjtRKVRSUmVW0gYxTicHMKZCZ6QcDKZkGPv09boqE2Q7kksm6k++\n"
+	"j7v4QnE8Ex41UoAWIIbHz1omT6c2fa95jQMnkjhUq/YMGew4c9OuA+pOAR+0s6Fn\n"
+	"ZUQBIuV+zZxI/8+BIzUwiDNxauQIIoJ/6DmaaFo5WwKBgQD6wOq2TZ+0v+uq7KrS\n"
+	"4oX6eY6JGrwmwJoJIJ0olE9QJz8z8fQ1svWdHH3ECBJuTaQ8iVREZ62RrJvWjeK2\n"
+	"eskNjZSEi7tZJNsGYRZ9VvOkJaDxl1c1iOBUBH++BDyHpzwo685QR2yLhgNC4aNv\n"
+	"XvRkMxft0bnPbOoOjM2bPEsSnwKBgQDANEHpLqDC2QnA1fWqGh0HSjqMBcMPAukA\n"
+	"+QrWimpobbzXfjiSmPdmWtifcHUXhM/C/UcjUvFXkkOeoT0o4+b914+viMDVGCz/\n"
+	"zEMcKWF3whJM5NOIzrFZwcA0fpkl5k1q0xF5qy7I3sj1oR4jtsqK/GeERFc3mvt8\n"
+	"fmCd3wELQwKBgQCfvcJIfM7fANyLONXiHninhkStRyDRtyTp56L2tPSJ5Va4Ks0e\n"
+	"YHFjs0DTXykOp9uWzQ2nvjyubr2gQydIhJQMVENm5PVm5rm5KKSBGKGB0o7jGTxv\n"
+	"WFFAdNVEIcLF0F3c28vFDJszjx4Iv2G0k1MxefMmh9LNN18sAbsBx7kzlQKBgCd+\n"
+	"1YhwH3LKnJl2nfutUAe+dhdt265K/8xGYLbDTKhW3HY/pqphKn1q75abykPh87ty\n"
+	"xlp44cUH9kMziNjNNBs3X3xHkrB3Pk/2DlhMHI46X/5TCzDSoFj8Wl2vIhNKpt/r\n"
+	"rWyeA4gdV5g52nKmTiqPQUpJrM5tV342je4C9Dj3AoGBAOYRnLG+ZaAdpFXIjNv2\n"
+	"o1G+JwN3IiobYLchhpQXVDqOy8WyDYeNunNfRQQvFyjlP9XPTnRqE8/4ziY9pBPv\n"
+	"WD1RqeeI43mFtfYZtUlSVGim/sP4JeWp8watR6mlkldyKJWnlO79v4BzNSDxb2PJ\n"
+	"ypAZR1Lil1BeIZ7VNdQVKG99\n"
+	"-----END PRIVATE KEY-----\n";
+static const char pem_ec256[] =
+	"-----BEGIN EC PRIVATE KEY-----\n"
+	"MHcCAQEEILyLFWSolnnAgQY6Yq/6VUMc6tuCfraSxmUytN8jIlxsoAoGCCqGSM49\n"
+	"AwEHoUQDQgAEd6FqJv5DCEpu3swwRcHKF5kDrJwwGa1eE35vtPPX2bXWneYAssyP\n"
+	"BMod5W05J1XJxPZo6Ua1rkLBktWivP/Kpw==\n"
+	"-----END EC PRIVATE KEY-----\n";
+static const char pem_ec384[] =
+	"-----BEGIN PRIVATE KEY-----\n"
+	"MIG2AgEAMBAGByqGSM49AgEGBSuBBAAiBIGeMIGbAgEBBDDZg0IXmMZD74111yMH\n"
+	"hrSnigpVH2PBnCa0P2XOttIYScSfLe1yQnK1lus8uWp3tH+hZANiAASwjoBLSBZR\n"
+	"JogWAs5GobWHHND7iOrk4hBhST16lL+CUGDIeO5HIVALrv5TyAK0pQsBo/YrUT4W\n"
+	"7CxQxCa1bjj1y7+tAtzYGFQyNLiFTWGMDgFUvW9/CBCcR7OK8gr4wms=\n"
+	"-----END PRIVATE KEY-----\n";
+static const char pem_ec521[] =
+	"-----BEGIN PRIVATE KEY-----\n"
+	"MIHuAgEAMBAGByqGSM49AgEGBSuBBAAjBIHWMIHTAgEBBEIB7LbHQkyY8mdOUOsd\n"
+	"E89zqRfN6WE7kbz6WZrxLw9GSc5iAwa1GvWBggewbEDEkmHzu/6bIWPTnT4O7Mcm\n"
+	"gTfszpyhgYkDgYYABABV3tnp46jwz4QBmgum1Sf51oqeVhzAflm2dHffuZHvxflx\n"
+	"pbWsl1O8ETtgQE5u1kU3eRyAdLZDprodJPXXaLcX0gAoUW1hILIzzc9O4OmYnGzj\n"
+	"mKIR6Owvhvp/rALGqwjny2Gpl0TUKHuuUeqFgda/1owYwEHDEgw9jqCqVcV3oJqW\n"
+	"CQ==\n"
+	"-----END PRIVATE KEY-----\n";
+
+static struct teekey *pem_key(const char *pem)
+{
+	struct teekey *k;
+
+	assert_int_equal(teekey_import_pem(&k, (const uint8_t *)pem, strlen(pem)), 0);
+	return k;
+}
+
+/* The public half of a PEM key, for the encrypting side. */
+static void pem_pk(const char *pem, mbedtls_pk_context *pk)
+{
+	mbedtls_pk_init(pk);
+	assert_int_equal(mbedtls_pk_parse_key(pk, (const uint8_t *)pem, strlen(pem) + 1, NULL,
+					      0, test_rng, NULL), 0);
+}
+
+/* One recipient for seal_any(): alg, and the key as a pk (NULL: the RSA
+ * teekey g_rsa through its JWK). */
+struct rcpt {
+	const char *alg;
+	mbedtls_pk_context *pk;
+};
+
+/* Wrap cek for r: encrypted_key (base64url) into ek, the recipient's header
+ * members (without braces) into hdr. */
+static void wrap_for(const struct rcpt *r, const uint8_t *cek, size_t cek_len, char *ek,
+		     char *hdr, size_t hcap)
+{
+	uint8_t out[512];
+
+	if (strncmp(r->alg, "RSA", 3) == 0) {
+		mbedtls_rsa_context own, *rsa = &own;
+
+		mbedtls_rsa_init(&own);
+		if (r->pk) {
+			rsa = mbedtls_pk_rsa(*r->pk);
+		} else {
+			char jwk[TEEKEY_JWK_MAX];
+			uint8_t nb[512], eb[8];
+			size_t nlen, elen;
+
+			assert_int_equal(teekey_jwk(g_rsa, jwk, sizeof(jwk), NULL), 0);
+			nlen = jwk_member(jwk, "n", nb, sizeof(nb));
+			elen = jwk_member(jwk, "e", eb, sizeof(eb));
+			assert_int_equal(mbedtls_rsa_import_raw(&own, nb, nlen, NULL, 0, NULL, 0,
+								NULL, 0, eb, elen), 0);
+			assert_int_equal(mbedtls_rsa_complete(&own), 0);
+		}
+		assert_int_equal(mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21,
+							 strcmp(r->alg, "RSA-OAEP") == 0 ?
+							 MBEDTLS_MD_SHA1 : MBEDTLS_MD_SHA256), 0);
+		assert_int_equal(mbedtls_rsa_rsaes_oaep_encrypt(rsa, test_rng, NULL, NULL, 0,
+								cek_len, cek, out), 0);
+		b64u(out, mbedtls_rsa_get_len(rsa), ek, 1024);
+		snprintf(hdr, hcap, "\"alg\":\"%s\"", r->alg);
+		mbedtls_rsa_free(&own);
+		return;
+	}
+	{
+		const mbedtls_ecp_keypair *peer = mbedtls_pk_ec(*r->pk);
+		mbedtls_ecp_group_id id = mbedtls_ecp_keypair_get_group_id(peer);
+		unsigned bits = (unsigned)atoi(r->alg + 9);          /* ECDH-ES+A<bits>KW */
+		const char *crv = id == MBEDTLS_ECP_DP_SECP256R1 ? "P-256" :
+				  id == MBEDTLS_ECP_DP_SECP384R1 ? "P-384" : "P-521";
+		size_t cl = id == MBEDTLS_ECP_DP_SECP256R1 ? 32 :
+			    id == MBEDTLS_ECP_DP_SECP384R1 ? 48 : 66;
+		uint8_t pt[1 + 2 * 66], z[66], md[32], buf[256];
+		char ex[100], ey[100];
+		mbedtls_ecp_group grp;
+		mbedtls_ecp_point Q, R;
+		mbedtls_mpi d, zm, pd;
+		mbedtls_nist_kw_context kw;
+		size_t len, off = 0, al = strlen(r->alg);
+
+		mbedtls_ecp_group_init(&grp);
+		mbedtls_ecp_point_init(&Q);
+		mbedtls_ecp_point_init(&R);
+		mbedtls_mpi_init(&d);
+		mbedtls_mpi_init(&zm);
+		mbedtls_mpi_init(&pd);
+		assert_int_equal(mbedtls_ecp_export(peer, &grp, &pd, &R), 0);
+		assert_int_equal(mbedtls_ecp_gen_keypair(&grp, &d, &Q, test_rng, NULL), 0);
+		assert_int_equal(mbedtls_ecdh_compute_shared(&grp, &zm, &R, &d, test_rng, NULL), 0);
+		assert_int_equal(mbedtls_mpi_write_binary(&zm, z, cl), 0);
+		assert_int_equal(mbedtls_ecp_point_write_binary(&grp, &Q,
+				 MBEDTLS_ECP_PF_UNCOMPRESSED, &len, pt, sizeof(pt)), 0);
+		/* Concat KDF, RFC 7518 §4.6.2, written out */
+		memcpy(buf + off, "\0\0\0\1", 4), off += 4;
+		memcpy(buf + off, z, cl), off += cl;
+		buf[off++] = 0, buf[off++] = 0, buf[off++] = 0, buf[off++] = (uint8_t)al;
+		memcpy(buf + off, r->alg, al), off += al;
+		memset(buf + off, 0, 8), off += 8;
+		buf[off++] = 0, buf[off++] = 0, buf[off++] = (uint8_t)(bits >> 8),
+		buf[off++] = (uint8_t)bits;
+		assert_int_equal(mbedtls_sha256(buf, off, md, 0), 0);
+		mbedtls_nist_kw_init(&kw);
+		assert_int_equal(mbedtls_nist_kw_setkey(&kw, MBEDTLS_CIPHER_ID_AES, md, bits, 1), 0);
+		assert_int_equal(mbedtls_nist_kw_wrap(&kw, MBEDTLS_KW_MODE_KW, cek, cek_len, out,
+						      &len, sizeof(out)), 0);
+		b64u(out, len, ek, 1024);
+		b64u(pt + 1, cl, ex, sizeof(ex));
+		b64u(pt + 1 + cl, cl, ey, sizeof(ey));
+		snprintf(hdr, hcap, "\"alg\":\"%s\",\"epk\":{\"kty\":\"EC\",\"crv\":\"%s\","
+			 "\"x\":\"%s\",\"y\":\"%s\"}", r->alg, crv, ex, ey);
+		mbedtls_nist_kw_free(&kw);
+		mbedtls_mpi_free(&pd);
+		mbedtls_mpi_free(&zm);
+		mbedtls_mpi_free(&d);
+		mbedtls_ecp_point_free(&R);
+		mbedtls_ecp_point_free(&Q);
+		mbedtls_ecp_group_free(&grp);
+	}
+}
+
+enum { FLAT, GENERAL, GENERAL_DUP_EK };
+
+/* A go-jose style JWE of pt for recipients r[0..nr): FLAT puts the single
+ * recipient's header into the protected one (as go-jose does), GENERAL
+ * writes {"enc"} protected + recipients, GENERAL_DUP_EK also repeats the
+ * first encrypted_key on top (Debian skopeo).  prot_extra is appended
+ * inside the protected header, top_extra inside the outer object. */
+static size_t seal_any(char *json, size_t cap, const struct rcpt *r, size_t nr, int form,
+		       const char *enc, const char *prot_extra, const char *top_extra,
+		       const uint8_t *pt, size_t n)
+{
+	static char ek[4][1024], hdr[4][600];
+	char prot_json[1024], prot[1500], ivs[32], cts[2048], tags[32], rec[8192];
+	uint8_t cek[32], iv[12], tag[16], ct[1024];
+	size_t cek_len = enc[1] == '1' ? (enc[2] == '2' ? 16 : 24) : 32, i, off = 0;
+	mbedtls_gcm_context g;
+	int w;
+
+	assert_true(nr <= 4 && n <= sizeof(ct));
+	test_rng(NULL, cek, cek_len);
+	for (i = 0; i < nr; i++)
+		wrap_for(&r[i], cek, cek_len, ek[i], hdr[i], sizeof(hdr[i]));
+	if (form == FLAT)
+		snprintf(prot_json, sizeof(prot_json), "{%s,\"enc\":\"%s\"%s}", hdr[0], enc,
+			 prot_extra);
+	else
+		snprintf(prot_json, sizeof(prot_json), "{\"enc\":\"%s\"%s}", enc, prot_extra);
+	b64u(prot_json, strlen(prot_json), prot, sizeof(prot));
+	test_rng(NULL, iv, sizeof(iv));
+	mbedtls_gcm_init(&g);
+	assert_int_equal(mbedtls_gcm_setkey(&g, MBEDTLS_CIPHER_ID_AES, cek,
+					    (unsigned)cek_len * 8), 0);
+	assert_int_equal(mbedtls_gcm_crypt_and_tag(&g, MBEDTLS_GCM_ENCRYPT, n, iv, 12,
+						   (const uint8_t *)prot, strlen(prot), pt, ct,
+						   16, tag), 0);
+	mbedtls_gcm_free(&g);
+	b64u(iv, 12, ivs, sizeof(ivs));
+	b64u(ct, n, cts, sizeof(cts));
+	b64u(tag, 16, tags, sizeof(tags));
+	if (form == FLAT) {
+		w = snprintf(json, cap, "{\"protected\":\"%s\",\"encrypted_key\":\"%s\","
+			     "\"iv\":\"%s\",\"ciphertext\":\"%s\",\"tag\":\"%s\"%s}", prot, ek[0],
+			     ivs, cts, tags, top_extra);
+	} else {
+		for (i = 0; i < nr; i++)
+			off += (size_t)snprintf(rec + off, sizeof(rec) - off,
+						"%s{\"header\":{%s},\"encrypted_key\":\"%s\"}",
+						i ? "," : "", hdr[i], ek[i]);
+		w = snprintf(json, cap, "{\"protected\":\"%s\",\"recipients\":[%s],%s%s%s"
+			     "\"iv\":\"%s\",\"ciphertext\":\"%s\",\"tag\":\"%s\"%s}", prot, rec,
+			     form == GENERAL_DUP_EK ? "\"encrypted_key\":\"" : "",
+			     form == GENERAL_DUP_EK ? ek[0] : "",
+			     form == GENERAL_DUP_EK ? "\"," : "", ivs, cts, tags, top_extra);
+	}
+	assert_true(w > 0 && (size_t)w < cap);
+	return (size_t)w;
+}
+
+static const uint8_t any_pt[] = "{\"symkey\":\"...\",\"cipheroptions\":{\"nonce\":\"...\"}}";
+
+/* Open json with k: rc, and on success the plaintext is any_pt; on failure
+ * nothing is left in the output. */
+static int open_any(const struct teekey *k, const char *json, size_t n)
+{
+	uint8_t out[1024];
+	size_t len = 7, i;
+	int rc;
+
+	memset(out, 0xa5, sizeof(out));
+	rc = jwe_decrypt_any(k, json, n, out, sizeof(out), &len);
+	if (rc == 0) {
+		assert_int_equal(len, sizeof(any_pt));
+		assert_memory_equal(out, any_pt, len);
+	} else {
+		assert_int_equal(len, 0);
+		for (i = 0; i < sizeof(out); i++)
+			assert_true(out[i] == 0 || out[i] == 0xa5);
+	}
+	return rc;
+}
+
+static void test_import_pem(void **state)
+{
+	static const char *const pems[] = { pem_rsa1, pem_rsa8, pem_ec256, pem_ec384,
+					    pem_ec521 };
+	static const enum teekey_alg algs[] = { TEEKEY_RSA_OAEP_256, TEEKEY_RSA_OAEP_256,
+						TEEKEY_EC_P256, TEEKEY_EC_P384, TEEKEY_EC_P521 };
+	static const char *const crvs[] = { NULL, NULL, "P-256", "P-384", "P-521" };
+	struct teekey *k;
+	mbedtls_rsa_context rsa;
+	mbedtls_pk_context pk;
+	uint8_t der[2048];
+	char bad[4096], jwk[TEEKEY_JWK_MAX];
+	int n;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		k = pem_key(pems[i]);
+		assert_int_equal(teekey_alg(k), algs[i]);
+		if (crvs[i])
+			assert_string_equal(teekey_ec_crv(k), crvs[i]);
+		else
+			assert_null(teekey_ec_crv(k));
+		assert_int_equal(teekey_jwk(k, jwk, sizeof(jwk), NULL),
+				 algs[i] == TEEKEY_EC_P384 || algs[i] == TEEKEY_EC_P521 ?
+				 -EINVAL : 0);
+		teekey_free(k);
+	}
+	/* a NUL-terminated length works too */
+	assert_int_equal(teekey_import_pem(&k, (const uint8_t *)pem_ec256, sizeof(pem_ec256)),
+			 0);
+	teekey_free(k);
+	/* garbage, a damaged body, nothing */
+	assert_int_equal(teekey_import_pem(&k, (const uint8_t *)"hello", 5), -EINVAL);
+	assert_null(k);
+	snprintf(bad, sizeof(bad), "%s", pem_ec256);
+	bad[31] = bad[31] == 'A' ? 'B' : 'A';  /* the SEQUENCE tag */
+	assert_int_equal(teekey_import_pem(&k, (const uint8_t *)bad, strlen(bad)), -EINVAL);
+	assert_int_equal(teekey_import_pem(&k, (const uint8_t *)"", 0), -EINVAL);
+	/* an encrypted key */
+	assert_int_equal(teekey_import_pem(&k, (const uint8_t *)
+		"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG\n"
+		"-----END ENCRYPTED PRIVATE KEY-----\n", 110), -EINVAL);
+	/* DER works; RSA-1024 is refused */
+	pem_pk(pem_rsa8, &pk);
+	n = mbedtls_pk_write_key_der(&pk, der, sizeof(der));
+	assert_true(n > 0);
+	assert_int_equal(teekey_import_pem(&k, der + sizeof(der) - n, (size_t)n), 0);
+	assert_int_equal(teekey_alg(k), TEEKEY_RSA_OAEP_256);
+	teekey_free(k);
+	mbedtls_pk_free(&pk);
+	mbedtls_pk_init(&pk);
+	assert_int_equal(mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)), 0);
+	mbedtls_rsa_init(&rsa);
+	assert_int_equal(mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), test_rng, NULL, 1024, 65537),
+			 0);
+	n = mbedtls_pk_write_key_der(&pk, der, sizeof(der));
+	assert_true(n > 0);
+	assert_int_equal(teekey_import_pem(&k, der + sizeof(der) - n, (size_t)n), -EINVAL);
+	mbedtls_rsa_free(&rsa);
+	mbedtls_pk_free(&pk);
+}
+
+/* Flattened: every alg and enc, RSA-OAEP (SHA-1) as ocicrypt writes it. */
+static void test_any_flat(void **state)
+{
+	static const struct {
+		const char *pem, *alg, *enc;
+	} c[] = {
+		{ pem_rsa1, "RSA-OAEP", "A256GCM" },
+		{ pem_rsa8, "RSA-OAEP", "A128GCM" },
+		{ pem_rsa8, "RSA-OAEP-256", "A256GCM" },
+		{ pem_ec256, "ECDH-ES+A256KW", "A256GCM" },
+		{ pem_ec256, "ECDH-ES+A128KW", "A192GCM" },
+		{ pem_ec384, "ECDH-ES+A192KW", "A256GCM" },
+		{ pem_ec521, "ECDH-ES+A256KW", "A128GCM" },
+	};
+	char json[8192];
+	mbedtls_pk_context pk;
+	struct teekey *k;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct rcpt r = { c[i].alg, &pk };
+
+		pem_pk(c[i].pem, &pk);
+		k = pem_key(c[i].pem);
+		n = seal_any(json, sizeof(json), &r, 1, FLAT, c[i].enc, "", "", any_pt,
+			     sizeof(any_pt));
+		assert_int_equal(open_any(k, json, n), 0);
+		/* kid / typ / cty tolerated, zip and crit not; AAD is the protected */
+		n = seal_any(json, sizeof(json), &r, 1, FLAT, c[i].enc,
+			     ",\"kid\":\"a\",\"typ\":\"JWE\",\"cty\":\"x\"", "", any_pt,
+			     sizeof(any_pt));
+		assert_int_equal(open_any(k, json, n), 0);
+		n = seal_any(json, sizeof(json), &r, 1, FLAT, c[i].enc, ",\"zip\":\"DEF\"", "",
+			     any_pt, sizeof(any_pt));
+		assert_int_equal(open_any(k, json, n), -JWE_EALG);
+		n = seal_any(json, sizeof(json), &r, 1, FLAT, c[i].enc, ",\"crit\":[\"x\"]", "",
+			     any_pt, sizeof(any_pt));
+		assert_int_equal(open_any(k, json, n), -JWE_EALG);
+		n = seal_any(json, sizeof(json), &r, 1, FLAT, c[i].enc, ",\"apu\":\"AA\"", "",
+			     any_pt, sizeof(any_pt));
+		assert_int_equal(open_any(k, json, n), -JWE_EFORMAT);
+		/* a header member twice (protected and header) */
+		n = seal_any(json, sizeof(json), &r, 1, FLAT, c[i].enc, "",
+			     ",\"header\":{\"enc\":\"A256GCM\"}", any_pt, sizeof(any_pt));
+		assert_int_equal(open_any(k, json, n), -JWE_EFORMAT);
+		n = seal_any(json, sizeof(json), &r, 1, FLAT, c[i].enc, "", ",\"aad\":\"AA\"",
+			     any_pt, sizeof(any_pt));
+		assert_int_equal(open_any(k, json, n), -JWE_EALG);
+		n = seal_any(json, sizeof(json), &r, 1, FLAT, c[i].enc, "", ",\"x\":1", any_pt,
+			     sizeof(any_pt));
+		assert_int_equal(open_any(k, json, n), -JWE_EFORMAT);
+		/* an unprotected header joins in */
+		n = seal_any(json, sizeof(json), &r, 1, FLAT, c[i].enc, "",
+			     ",\"unprotected\":{\"kid\":\"u\"}", any_pt, sizeof(any_pt));
+		assert_int_equal(open_any(k, json, n), 0);
+		teekey_free(k);
+		mbedtls_pk_free(&pk);
+	}
+}
+
+/* Flattened RSA-OAEP (SHA-1): the KBS path stays as strict as before. */
+static void test_any_kbs_strict(void **state)
+{
+	char json[8192];
+	mbedtls_pk_context pk;
+	struct teekey *k = pem_key(pem_rsa8), *k384 = pem_key(pem_ec384);
+	struct rcpt r = { "RSA-OAEP", &pk };
+	uint8_t out[1024];
+	size_t n, len;
+
+	(void)state;
+	pem_pk(pem_rsa8, &pk);
+	n = seal_any(json, sizeof(json), &r, 1, FLAT, "A256GCM", "", "", any_pt,
+		     sizeof(any_pt));
+	assert_int_equal(open_any(k, json, n), 0);
+	assert_int_equal(jwe_decrypt(k, json, n, out, sizeof(out), &len), -JWE_EALG);
+	r.alg = "RSA-OAEP-256";
+	n = seal_any(json, sizeof(json), &r, 1, FLAT, "A256GCM", "", "", any_pt,
+		     sizeof(any_pt));
+	assert_int_equal(jwe_decrypt(k, json, n, out, sizeof(out), &len), 0);
+	assert_int_equal(jwe_decrypt(k384, json, n, out, sizeof(out), &len), -JWE_EALG);
+	/* the KBS's own shape opens with the any path too */
+	{
+		struct teekey *kv = vector_key();
+		struct jwe_text t;
+		char j2[4096];
+		size_t n2;
+
+		vector_parts(&t);
+		n2 = compose(&t, j2, sizeof(j2));
+		assert_int_equal(jwe_decrypt_any(kv, j2, n2, out, sizeof(out), &len), 0);
+		assert_int_equal(len, 12);
+		teekey_free(kv);
+	}
+	teekey_free(k384);
+	teekey_free(k);
+	mbedtls_pk_free(&pk);
+}
+
+/* General serialization: several recipients, each key finds its own. */
+static void test_any_general(void **state)
+{
+	char json[16384];
+	mbedtls_pk_context prsa, pec, p384;
+	struct teekey *krsa = pem_key(pem_rsa1), *kec = pem_key(pem_ec256),
+		      *k384 = pem_key(pem_ec384), *k521 = pem_key(pem_ec521);
+	size_t n;
+	char *p;
+
+	(void)state;
+	pem_pk(pem_rsa8, &prsa);
+	pem_pk(pem_ec256, &pec);
+	pem_pk(pem_ec384, &p384);
+	{
+		/* another RSA key first (g_rsa, SHA-1 and SHA-256), then ours */
+		const struct rcpt r[] = { { "RSA-OAEP", NULL }, { "RSA-OAEP-256", NULL },
+					  { "ECDH-ES+A256KW", &pec }, { "RSA-OAEP", &prsa } };
+
+		n = seal_any(json, sizeof(json), r, 4, GENERAL, "A256GCM", "", "", any_pt,
+			     sizeof(any_pt));
+		assert_int_equal(open_any(krsa, json, n), 0);
+		assert_int_equal(open_any(kec, json, n), 0);
+		assert_int_equal(open_any(g_rsa, json, n), 0);
+		assert_int_equal(open_any(k384, json, n), -JWE_EALG);  /* no P-384 recipient */
+		/* GCM failure is final */
+		p = strstr(json, "\"tag\":\"") + 7;
+		*p = *p == 'A' ? 'B' : 'A';
+		assert_int_equal(open_any(kec, json, n), -JWE_EAUTH);
+		n = seal_any(json, sizeof(json), r, 4, GENERAL_DUP_EK, "A256GCM", "", "",
+			     any_pt, sizeof(any_pt));
+		assert_int_equal(open_any(krsa, json, n), 0);
+		assert_int_equal(open_any(kec, json, n), 0);
+		/* the repeated encrypted_key must be the first recipient's */
+		p = strstr(json, "],\"encrypted_key\":\"") + 19;
+		*p = *p == 'A' ? 'B' : 'A';
+		assert_int_equal(open_any(kec, json, n), -JWE_EFORMAT);
+	}
+	{
+		/* only other keys of our kind: unwrap fails everywhere */
+		const struct rcpt r[] = { { "RSA-OAEP", NULL }, { "ECDH-ES+A128KW", &pec } };
+
+		n = seal_any(json, sizeof(json), r, 2, GENERAL, "A192GCM", "", "", any_pt,
+			     sizeof(any_pt));
+		assert_int_equal(open_any(krsa, json, n), -JWE_EKEY);
+		assert_int_equal(open_any(kec, json, n), 0);
+		assert_int_equal(open_any(k521, json, n), -JWE_EALG);
+		/* a top-level header next to recipients; an unknown recipient member;
+		 * alg in both the protected and a recipient header */
+		n = seal_any(json, sizeof(json), r, 2, GENERAL, "A192GCM", "",
+			     ",\"header\":{}", any_pt, sizeof(any_pt));
+		assert_int_equal(open_any(kec, json, n), -JWE_EFORMAT);
+		n = seal_any(json, sizeof(json), r, 2, GENERAL, "A192GCM",
+			     ",\"alg\":\"RSA-OAEP\"", "", any_pt, sizeof(any_pt));
+		assert_int_equal(open_any(kec, json, n), -JWE_EFORMAT);
+		n = seal_any(json, sizeof(json), r, 2, GENERAL, "A192GCM", "", "", any_pt,
+			     sizeof(any_pt));
+		p = strstr(json, "{\"header\"");
+		memcpy(p, "{\"hdr\":{}, \"x", 13);
+		assert_int_equal(open_any(kec, json, n), -JWE_EFORMAT);
+	}
+	{
+		/* a P-384 recipient among P-256 ones: curves decide */
+		const struct rcpt r[] = { { "ECDH-ES+A256KW", &pec }, { "ECDH-ES+A256KW", &p384 } };
+
+		n = seal_any(json, sizeof(json), r, 2, GENERAL, "A256GCM", "", "", any_pt,
+			     sizeof(any_pt));
+		assert_int_equal(open_any(kec, json, n), 0);
+		assert_int_equal(open_any(k384, json, n), 0);
+	}
+	/* shapes */
+	assert_int_equal(open_any(kec, "{}", 2), -JWE_EFORMAT);
+	assert_int_equal(open_any(kec, "[]", 2), -JWE_EFORMAT);
+	assert_int_equal(open_any(kec, "{\"protected\":\"e30\",\"recipients\":[],\"iv\":\"\","
+				  "\"ciphertext\":\"\",\"tag\":\"\"}", 68), -JWE_EFORMAT);
+	teekey_free(krsa);
+	teekey_free(kec);
+	teekey_free(k384);
+	teekey_free(k521);
+	mbedtls_pk_free(&prsa);
+	mbedtls_pk_free(&pec);
+	mbedtls_pk_free(&p384);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -902,6 +1432,10 @@ int main(void)
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_wrong_kind),
 		cmocka_unit_test(test_jwe_mutations),
+		cmocka_unit_test(test_import_pem),
+		cmocka_unit_test(test_any_flat),
+		cmocka_unit_test(test_any_kbs_strict),
+		cmocka_unit_test(test_any_general),
 	};
 
 	return cmocka_run_group_tests(tests, rsa_setup, rsa_teardown);
