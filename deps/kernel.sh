@@ -29,7 +29,7 @@ elf_from_bzimage() {
 check_modlist() {
 	[ -f "$MODLIST" ] || return 0
 	local m
-	for m in $(grep -v '^#' "$MODLIST"); do
+	for m in $(grep -v '^\(#\|\[\)' "$MODLIST"); do
 		[ -f "$KDIR/modules/$m" ] || die "$MODLIST names $m, which kernel $(cat "$KDIR/version") does not have (deps/modules-list.sh rewrites the list)"
 	done
 }

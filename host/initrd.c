@@ -116,7 +116,8 @@ static bool mk_rel_ok(const char *p)
 }
 
 /* Tokenize the list: '#' to end of line is a comment, blank lines are
- * skipped, surrounding spaces and tabs trimmed. */
+ * skipped, surrounding spaces and tabs trimmed; a section line ("[attest]")
+ * is kept for ccinit but names no file. */
 static int mk_parse_list(struct mk *m, size_t len, struct err *e)
 {
 	char *p = m->list_txt, *end = m->list_txt + len;
@@ -134,7 +135,14 @@ static int mk_parse_list(struct mk *m, size_t len, struct err *e)
 		while (p < q && (*p == ' ' || *p == '\t'))
 			p++;
 		*q = '\0';
-		if (q > p) {
+		if (q > p && *p == '[') {
+			if (strcmp(p, "[attest]") != 0)
+				return err_set(e, -ERR_FORMAT, "%s: unknown section \"%.40s\"",
+					       m->list, p);
+			memcpy(m->stripped + m->stripped_len, p, (size_t)(q - p));
+			m->stripped_len += (size_t)(q - p);
+			m->stripped[m->stripped_len++] = '\n';
+		} else if (q > p) {
 			if (m->nmods >= MK_MODULES_MAX)
 				return err_set(e, -ERR_LIMIT, "%s: more than %d modules",
 					       m->list, MK_MODULES_MAX);

@@ -136,14 +136,21 @@ static int phase_config(struct boot *b, struct err *e)
 
 static int phase_modules(struct boot *b, struct err *e)
 {
+	const struct cfg *c = &b->cfg;
+	bool attest = c->initdata[0] || c->kbs_url[0] || c->n_fetch || c->n_dkeys ||
+		      c->tee != CFG_TEE_AUTO;
 	struct mod_stats st;
 	int rc;
 
-	rc = mod_load_list(BOOT_MOD_DIR, BOOT_MOD_LIST, b->cfg.debug, &st, e);
+	rc = mod_load_list(BOOT_MOD_DIR, BOOT_MOD_LIST, attest, c->debug, &st, e);
 	if (rc < 0)
 		return rc;
-	log_info("modules: %u loaded, %u already present, %u without device", st.loaded,
-		 st.present, st.nodev);
+	if (st.skipped)
+		log_info("modules: %u loaded, %u already present, %u without device, %u skipped "
+			 "(no attestation)", st.loaded, st.present, st.nodev, st.skipped);
+	else
+		log_info("modules: %u loaded, %u already present, %u without device", st.loaded,
+			 st.present, st.nodev);
 	return sys_mount_configfs(e);
 }
 

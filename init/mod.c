@@ -143,8 +143,11 @@ static int mod_read_list(const char *list, char **buf, size_t *len, struct err *
 	return rc;
 }
 
-/* The next entry of the list, trimmed, into path; 0 at the end, 1, or <0. */
-static int mod_next(struct cur *c, unsigned *lineno, char *path, int *flags, struct err *e)
+/* The next entry of the list, trimmed, into path; 0 at the end, 1, or <0.
+ * A line "[attest]" starts the modules only an attesting boot needs
+ * (*attest_only is set for the entries after it). */
+static int mod_next(struct cur *c, unsigned *lineno, char *path, int *flags,
+		    bool *attest_only, struct err *e)
 {
 	while (!cur_done(c)) {
 		const char *s = (const char *)c->p;
@@ -161,6 +164,13 @@ static int mod_next(struct cur *c, unsigned *lineno, char *path, int *flags, str
 			n--;
 		if (n == 0 || s[0] == '#')
 			continue;
+		if (s[0] == '[') {
+			if (n != 8 || memcmp(s, "[attest]", 8) != 0)
+				return err_set(e, -ERR_FORMAT, "module list line %u: the only "
+					       "section is [attest]", *lineno);
+			*attest_only = true;
+			continue;
+		}
 		*flags = mod_check_path(s, n);
 		if (*flags < 0)
 			return err_set(e, -ERR_FORMAT, "module list line %u: expected a relative "
@@ -173,15 +183,16 @@ static int mod_next(struct cur *c, unsigned *lineno, char *path, int *flags, str
 	return 0;
 }
 
-int mod_load_list(const char *dir, const char *list, bool verbose, struct mod_stats *st,
-		  struct err *e)
+int mod_load_list(const char *dir, const char *list, bool attest, bool verbose,
+		  struct mod_stats *st, struct err *e)
 {
+	bool attest_only = false;
 	char path[MOD_PATH_MAX + 1];
 	unsigned lineno = 0;
 	char *buf = NULL;
 	struct cur c;
 	size_t len = 0;
-	int dirfd, flags, rc;
+	int dirfd, flags = 0, rc;
 
 	memset(st, 0, sizeof(*st));
 	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -191,7 +202,11 @@ int mod_load_list(const char *dir, const char *list, bool verbose, struct mod_st
 	if (rc < 0)
 		goto out;
 	c = cur_make(buf, len);
-	while ((rc = mod_next(&c, &lineno, path, &flags, e)) == 1) {
+	while ((rc = mod_next(&c, &lineno, path, &flags, &attest_only, e)) == 1) {
+		if (attest_only && !attest) {
+			st->skipped++;
+			continue;
+		}
 		rc = mod_load_one(dirfd, path, flags, verbose, st, e);
 		if (rc < 0)
 			break;

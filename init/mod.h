@@ -23,14 +23,16 @@ struct mod_stats {
 	unsigned loaded;   /* finit_module() succeeded */
 	unsigned present;  /* EEXIST: built in or already loaded */
 	unsigned nodev;    /* ENODEV from a hardware-specific module (see mod.c) */
+	unsigned skipped;  /* in the [attest] section of a boot that does not attest */
 };
 
-/* Load every module of the list file `list` from directory `dir`, in order.
+/* Load every module of the list file `list` from directory `dir`, in order;
+ * those after a "[attest]" line only when `attest` (network, TEE drivers).
  * EEXIST counts as present; ENODEV is accepted for the TEE guest drivers and
  * CPU-feature crypto modules (no such device on this machine); anything else
  * stops with an error naming the module.  verbose: one log line per module.
  * Returns 0 or a negative code. */
-int mod_load_list(const char *dir, const char *list, bool verbose, struct mod_stats *st,
-		  struct err *e);
+int mod_load_list(const char *dir, const char *list, bool attest, bool verbose,
+		  struct mod_stats *st, struct err *e);
 
 #endif
