@@ -337,25 +337,36 @@ static int open_parsed(const struct teekey *k, struct jwe_in *in, uint8_t *out,
 	return rc;
 }
 
-int jwe_decrypt(const struct teekey *k, const char *json, size_t n, uint8_t *out,
-		size_t cap, size_t *out_len)
+/* The common start of both entry points: arguments, size, the JSON text. */
+static int jwe_read(const struct teekey *k, const char *json, size_t n, size_t *out_len,
+		    yyjson_doc **doc)
 {
-	struct jwe_in in;
 	yyjson_read_err rerr;
-	yyjson_doc *doc;
-	int rc;
 
 	*out_len = 0;
 	if (!k || !json)
 		return -EINVAL;
 	if (n > JWE_INPUT_MAX)
 		return -E2BIG;
-	if (teekey_alg(k) != TEEKEY_EC_P256 && teekey_alg(k) != TEEKEY_RSA_OAEP_256)
-		return -JWE_EALG;       /* imported P-384 / P-521: not for the KBS */
-	memset(&in, 0, sizeof(in));
-	doc = yyjson_read_opts((char *)json, n, YYJSON_READ_NOFLAG, NULL, &rerr);
-	if (!doc)
+	*doc = yyjson_read_opts((char *)json, n, YYJSON_READ_NOFLAG, NULL, &rerr);
+	if (!*doc)
 		return rerr.code == YYJSON_READ_ERROR_MEMORY_ALLOCATION ? -ENOMEM : -JWE_EFORMAT;
+	return 0;
+}
+
+int jwe_decrypt(const struct teekey *k, const char *json, size_t n, uint8_t *out,
+		size_t cap, size_t *out_len)
+{
+	struct jwe_in in;
+	yyjson_doc *doc;
+	int rc;
+
+	if (k && teekey_alg(k) != TEEKEY_EC_P256 && teekey_alg(k) != TEEKEY_RSA_OAEP_256)
+		return -JWE_EALG;       /* imported P-384 / P-521: not for the KBS */
+	rc = jwe_read(k, json, n, out_len, &doc);
+	if (rc < 0)
+		return rc;
+	memset(&in, 0, sizeof(in));
 	rc = parse_outer(yyjson_doc_get_root(doc), &in);
 	if (rc == 0)
 		rc = open_parsed(k, &in, out, cap, out_len);
@@ -824,19 +835,12 @@ int jwe_decrypt_any(const struct teekey *k, const char *json, size_t n, uint8_t 
 		    size_t cap, size_t *out_len)
 {
 	struct any_in in;
-	yyjson_read_err rerr;
 	yyjson_doc *doc;
-	int rc;
+	int rc = jwe_read(k, json, n, out_len, &doc);
 
-	*out_len = 0;
-	if (!k || !json)
-		return -EINVAL;
-	if (n > JWE_INPUT_MAX)
-		return -E2BIG;
+	if (rc < 0)
+		return rc;
 	memset(&in, 0, sizeof(in));
-	doc = yyjson_read_opts((char *)json, n, YYJSON_READ_NOFLAG, NULL, &rerr);
-	if (!doc)
-		return rerr.code == YYJSON_READ_ERROR_MEMORY_ALLOCATION ? -ENOMEM : -JWE_EFORMAT;
 	rc = any_parse(yyjson_doc_get_root(doc), &in);
 	if (rc == 0)
 		rc = any_open(k, &in, out, cap, out_len);

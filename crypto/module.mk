@@ -14,7 +14,7 @@ CORE_SRCS += $(CRYPTO_SRCS)
 $(BUILD)/bench/sha256_bench: tests/bench/sha256_bench.c $(CRYPTO_SRCS) $(wildcard crypto/*.h)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ tests/bench/sha256_bench.c $(CRYPTO_SRCS)
-CORE_SRCS += crypto/b64.c crypto/teekey.c crypto/jwe.c
+CORE_SRCS += crypto/b64.c crypto/teekey.c crypto/jwe.c crypto/random.c
 
 # The AES benchmark likewise: $(BUILD)/bench/aes_bench [--portable] [seconds].
 $(BUILD)/bench/aes_bench: tests/bench/aes_bench.c $(CRYPTO_SRCS) $(wildcard crypto/*.h)

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/types.h>
 
 #include <mbedtls/bignum.h>
@@ -18,6 +17,7 @@
 #include <mbedtls/rsa.h>
 
 #include "crypto/b64.h"
+#include "crypto/random.h"
 
 #define RSA_BITS 2048
 #define RSA_EXP 65537
@@ -44,19 +44,8 @@ struct rng {
 
 static int getrandom_entropy(void *ctx, unsigned char *out, size_t n)
 {
-	ssize_t got;
-
 	(void)ctx;
-	while (n) {
-		got = getrandom(out, n, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
-		out += got;
-		n -= (size_t)got;
-	}
-	return 0;
+	return random_bytes(out, n) < 0 ? MBEDTLS_ERR_ENTROPY_SOURCE_FAILED : 0;
 }
 
 static int rng_open(struct rng *r)

@@ -19,11 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "crypto/ct.h"
+#include "crypto/random.h"
 #include "host/cli.h"
 #include "host/keyprovider_msg.h"
 #include "host/util.h"
@@ -214,20 +214,6 @@ static int kp_load(int dfd, const char *leaf, const char *what, uint8_t kek[OCIP
 	return rc;
 }
 
-static int kp_random(uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t got = getrandom(p, n, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return -EIO;
-		p += got;
-		n -= (size_t)got;
-	}
-	return 0;
-}
-
 static void kp_hex(const uint8_t *p, size_t n, char *out)
 {
 	static const char hx[] = "0123456789abcdef";
@@ -263,7 +249,7 @@ static int kp_create(int dfd, const char *leaf, const char *what, uint8_t kek[OC
 	uint8_t rnd[8];
 	int fd, rc;
 
-	if (kp_random(rnd, sizeof(rnd)) < 0 || kp_random(kek, OCIPKT_KEK_LEN) < 0)
+	if (random_bytes(rnd, sizeof(rnd)) < 0 || random_bytes(kek, OCIPKT_KEK_LEN) < 0)
 		return err_set(e, -EIO, "getrandom failed");
 	kp_hex(rnd, sizeof(rnd), hex);
 	snprintf(tmp, sizeof(tmp), ".%s.tmp.%s", leaf, hex);
@@ -317,7 +303,7 @@ static int kp_wrap_kid(const struct kpopts *o, const struct kpmsg_req *r, char *
 		return 0;
 	}
 	if (!id) {
-		if (kp_random(rnd, sizeof(rnd)) < 0)
+		if (random_bytes(rnd, sizeof(rnd)) < 0)
 			return err_set(e, -EIO, "getrandom failed");
 		kp_hex(rnd, sizeof(rnd), hex);
 		snprintf(buf, sizeof(buf), "kbs:///default/key/%s", hex);

@@ -18,13 +18,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "base/json.h"
 #include "crypto/aes.h"
 #include "crypto/b64.h"
 #include "crypto/ct.h"
 #include "crypto/gcm.h"
+#include "crypto/random.h"
 
 /* GCM_IV_LEN (12) comes from crypto/gcm.h. */
 #define CTR_IV_LEN 16
@@ -371,20 +371,6 @@ int ocipkt_unwrap(const struct ocipkt *p, const uint8_t kek[OCIPKT_KEK_LEN], uin
 
 /* ---- wrap ------------------------------------------------------------- */
 
-static int fill_random(uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t got = getrandom(p, n, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return -EIO;
-		p += got;
-		n -= (size_t)got;
-	}
-	return 0;
-}
-
 int ocipkt_wrap(const char *kid, const uint8_t kek[OCIPKT_KEK_LEN], const uint8_t *optsdata,
 		size_t n, char **json_out, size_t *len, struct err *e)
 {
@@ -404,7 +390,7 @@ int ocipkt_wrap(const char *kid, const uint8_t kek[OCIPKT_KEK_LEN], const uint8_
 	if (n == 0 || n > OCIPKT_WRAPPED_MAX - OCIPKT_TAG_LEN)
 		return err_set(e, -ERR_LIMIT, "key options of %zu bytes (1..%u allowed)", n,
 			       OCIPKT_WRAPPED_MAX - OCIPKT_TAG_LEN);
-	if (fill_random(iv, sizeof(iv)) < 0)
+	if (random_bytes(iv, sizeof(iv)) < 0)
 		return err_set(e, -EIO, "getrandom failed");
 	ct = malloc(n + OCIPKT_TAG_LEN);
 	wd64 = malloc(b64_encoded_len(n + OCIPKT_TAG_LEN, false) + 1);
