@@ -126,7 +126,7 @@ fuzz: host-packages fuzz-build
 	  $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 tests/fuzz/corpus/$$n || exit 1; done
 
 # Helper programs the pytest suites drive (module.mk files add to it).
-test: host-packages all unit fuzz-build $(TEST_PROGS)
+test: host-packages all unit fuzz-build $(TEST_PROGS) $(BUILD)/.peers
 	$(Q)tests/run.sh $(BUILD)
 
 integration: all
@@ -137,7 +137,7 @@ integration: all
 demo: host-packages all
 	$(Q)tests/demo.sh $(BUILD)
 
-bench: host-packages all $(BUILD)/bench/pipeline_bench $(BUILD)/bench/sha256_bench \
+bench: host-packages all $(BUILD)/.peers $(BUILD)/bench/pipeline_bench $(BUILD)/bench/sha256_bench \
        $(BUILD)/bench/attest_bench $(BUILD)/bench/aes_bench
 	$(Q)tests/bench/run.sh $(BUILD)
 
