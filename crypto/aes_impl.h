@@ -1,4 +1,4 @@
-/* aes_impl: private to crypto/aes*.c and crypto/gcm.c. */
+/* aes_impl: private to crypto/aes*.c, crypto/gcm.c and crypto/mbedtls_gcm_alt.c. */
 #ifndef CCG_CRYPTO_AES_IMPL_H
 #define CCG_CRYPTO_AES_IMPL_H
 
@@ -51,5 +51,31 @@ void aes_gcm_crypt_ni(const uint8_t rk[240], const struct aes_gcm_htab *t, uint8
 void aes_gcm_crypt_vaes(const uint8_t rk[240], const struct aes_gcm_htab *t, uint8_t ctr[16],
 			uint8_t xi[16], const uint8_t *in, uint8_t *out, size_t nblocks,
 			int enc);
+
+/* GCM building blocks (crypto/gcm.c), for the one-shot gcm_aes256_* and the
+ * streaming Mbed TLS GCM_ALT (crypto/mbedtls_gcm_alt.c).  A gcm_key holds
+ * what depends on the key only; the implementation is chosen when it is set
+ * up and kept.  Callers keep the GHASH state xi and the counter block. */
+struct gcm_key {
+	struct aes_gcm_htab htab; /* the PCLMUL implementations only */
+	uint8_t rk[240];          /* AES-256 round keys (gcm_key_init256) */
+	uint8_t h[16];            /* H = E(0^128) */
+	enum aes_impl_id impl;
+};
+/* AES-256: round keys, H and its table. */
+void gcm_key_init256(struct gcm_key *k, const uint8_t key[32]);
+/* GHASH only (the caller has another block cipher): H and its table; rk is
+ * left alone. */
+void gcm_key_init_h(struct gcm_key *k, const uint8_t h[16]);
+/* xi absorbs nblocks whole blocks. */
+void gcm_ghash(const struct gcm_key *k, uint8_t xi[16], const uint8_t *p, size_t nblocks);
+/* AES-256 only: out = E(in), one block (in == out allowed); and GCTR over nb
+ * whole blocks with inc32 on ctr plus GHASH of the ciphertext into xi (enc
+ * != 0: in is plaintext).  in == out allowed. */
+void gcm_aes256_block(const struct gcm_key *k, const uint8_t in[16], uint8_t out[16]);
+void gcm_aes256_blocks(const struct gcm_key *k, uint8_t ctr[16], uint8_t xi[16],
+		       const uint8_t *in, uint8_t *out, size_t nb, int enc);
+/* The low 32 bits of ctr (big-endian) plus one, modulo 2^32. */
+void gcm_inc32(uint8_t ctr[16]);
 
 #endif

@@ -12,15 +12,12 @@
 
 /* Everything secret of one call, wiped at the end. */
 struct gcm_state {
-	struct aes_gcm_htab htab;
-	uint8_t rk[240];
-	uint8_t h[16];   /* E(0^128) */
+	struct gcm_key k;
 	uint8_t j0[16];  /* pre-counter block */
 	uint8_t ctr[16]; /* next counter block */
 	uint8_t xi[16];  /* GHASH accumulator */
 	uint8_t buf[16]; /* keystream or padded block */
 	uint8_t pad[16];
-	enum aes_impl_id impl;
 };
 
 static uint64_t ld_be64(const uint8_t *p)
@@ -64,21 +61,26 @@ static void gf_mul_portable(uint8_t x[16], const uint8_t h[16])
 	__asm__ volatile("" : : "r"(xh), "r"(xl), "r"(vh), "r"(vl), "r"(zh), "r"(zl), "r"(m));
 }
 
-static void ghash(struct gcm_state *s, const uint8_t *p, size_t nblocks)
+void gcm_ghash(const struct gcm_key *k, uint8_t xi[16], const uint8_t *p, size_t nblocks)
 {
 	size_t i;
 
 	if (nblocks == 0)
 		return;
-	if (s->impl != AES_IMPL_PORTABLE) {
-		aes_gcm_ghash_ni(&s->htab, s->xi, p, nblocks);
+	if (k->impl != AES_IMPL_PORTABLE) {
+		aes_gcm_ghash_ni(&k->htab, xi, p, nblocks);
 		return;
 	}
 	for (; nblocks; nblocks--, p += 16) {
 		for (i = 0; i < 16; i++)
-			s->xi[i] ^= p[i];
-		gf_mul_portable(s->xi, s->h);
+			xi[i] ^= p[i];
+		gf_mul_portable(xi, k->h);
 	}
+}
+
+static void ghash(struct gcm_state *s, const uint8_t *p, size_t nblocks)
+{
+	gcm_ghash(&s->k, s->xi, p, nblocks);
 }
 
 /* GHASH of n bytes, the last block zero-padded. */
@@ -92,21 +94,25 @@ static void ghash_padded(struct gcm_state *s, const uint8_t *p, size_t n)
 	}
 }
 
-/* out = E(in), one block. */
-static void encrypt1(struct gcm_state *s, const uint8_t in[16], uint8_t out[16])
+void gcm_aes256_block(const struct gcm_key *k, const uint8_t in[16], uint8_t out[16])
 {
 	uint8_t c[16];
 
 	memcpy(c, in, 16);
 	memset(out, 0, 16);
-	if (s->impl != AES_IMPL_PORTABLE)
-		aes256_ctr_blocks_ni(s->rk, c, out, out, 1);
+	if (k->impl != AES_IMPL_PORTABLE)
+		aes256_ctr_blocks_ni(k->rk, c, out, out, 1);
 	else
-		aes256_encrypt_portable(s->rk, in, out);
+		aes256_encrypt_portable(k->rk, c, out);
 	ct_wipe(c, sizeof(c));
 }
 
-static void inc32(uint8_t ctr[16])
+static void encrypt1(struct gcm_state *s, const uint8_t in[16], uint8_t out[16])
+{
+	gcm_aes256_block(&s->k, in, out);
+}
+
+void gcm_inc32(uint8_t ctr[16])
 {
 	uint32_t v = (uint32_t)ctr[12] << 24 | (uint32_t)ctr[13] << 16 |
 		     (uint32_t)ctr[14] << 8 | ctr[15];
@@ -118,30 +124,60 @@ static void inc32(uint8_t ctr[16])
 	ctr[15] = (uint8_t)v;
 }
 
-/* Whole blocks: GCTR with inc32 on s->ctr and GHASH of the ciphertext. */
-static void crypt_blocks(struct gcm_state *s, const uint8_t *in, uint8_t *out, size_t nb,
-			 int enc)
+void gcm_aes256_blocks(const struct gcm_key *k, uint8_t ctr[16], uint8_t xi[16],
+		       const uint8_t *in, uint8_t *out, size_t nb, int enc)
 {
+	uint8_t ks[16];
 	size_t i;
 
-	if (s->impl == AES_IMPL_VAES) {
-		aes_gcm_crypt_vaes(s->rk, &s->htab, s->ctr, s->xi, in, out, nb, enc);
+	if (k->impl == AES_IMPL_VAES) {
+		aes_gcm_crypt_vaes(k->rk, &k->htab, ctr, xi, in, out, nb, enc);
 		return;
 	}
-	if (s->impl == AES_IMPL_NI) {
-		aes_gcm_crypt_ni(s->rk, &s->htab, s->ctr, s->xi, in, out, nb, enc);
+	if (k->impl == AES_IMPL_NI) {
+		aes_gcm_crypt_ni(k->rk, &k->htab, ctr, xi, in, out, nb, enc);
 		return;
 	}
 	for (; nb; nb--, in += 16, out += 16) {
-		aes256_encrypt_portable(s->rk, s->ctr, s->buf);
-		inc32(s->ctr);
+		aes256_encrypt_portable(k->rk, ctr, ks);
+		gcm_inc32(ctr);
 		if (!enc)
-			ghash(s, in, 1);
+			gcm_ghash(k, xi, in, 1);
 		for (i = 0; i < 16; i++)
-			out[i] = in[i] ^ s->buf[i];
+			out[i] = in[i] ^ ks[i];
 		if (enc)
-			ghash(s, out, 1);
+			gcm_ghash(k, xi, out, 1);
 	}
+	ct_wipe(ks, sizeof(ks));
+}
+
+void gcm_key_init_h(struct gcm_key *k, const uint8_t h[16])
+{
+	k->impl = aes_pick();
+	memcpy(k->h, h, 16);
+	if (k->impl != AES_IMPL_PORTABLE)
+		aes_gcm_init_ni(&k->htab, k->h);
+}
+
+void gcm_key_init256(struct gcm_key *k, const uint8_t key[32])
+{
+	uint8_t h[16] = { 0 };
+
+	memset(k, 0, sizeof(*k));
+	k->impl = aes_pick();
+	if (k->impl != AES_IMPL_PORTABLE)
+		aes256_expand_ni(k->rk, key);
+	else
+		aes256_expand_portable(k->rk, key);
+	gcm_aes256_block(k, h, h);
+	gcm_key_init_h(k, h);
+	ct_wipe(h, sizeof(h));
+}
+
+static void crypt_blocks(struct gcm_state *s, const uint8_t *in, uint8_t *out, size_t nb,
+			 int enc)
+{
+	gcm_aes256_blocks(&s->k, s->ctr, s->xi, in, out, nb, enc);
 }
 
 static int gcm_run(const uint8_t key[32], const uint8_t *iv, size_t iv_len,
@@ -157,14 +193,7 @@ static int gcm_run(const uint8_t key[32], const uint8_t *iv, size_t iv_len,
 	    (uint64_t)iv_len >> 61)
 		return -EINVAL;
 	memset(&s, 0, sizeof(s));
-	s.impl = aes_pick();
-	if (s.impl != AES_IMPL_PORTABLE)
-		aes256_expand_ni(s.rk, key);
-	else
-		aes256_expand_portable(s.rk, key);
-	encrypt1(&s, s.xi, s.h); /* xi is still zero */
-	if (s.impl != AES_IMPL_PORTABLE)
-		aes_gcm_init_ni(&s.htab, s.h);
+	gcm_key_init256(&s.k, key);
 
 	if (iv_len == 12) {
 		memcpy(s.j0, iv, 12);
@@ -178,7 +207,7 @@ static int gcm_run(const uint8_t key[32], const uint8_t *iv, size_t iv_len,
 		memset(s.xi, 0, 16);
 	}
 	memcpy(s.ctr, s.j0, 16);
-	inc32(s.ctr);
+	gcm_inc32(s.ctr);
 
 	ghash_padded(&s, aad, aad_len);
 	if (nb)

@@ -9,8 +9,8 @@
 #   LIB           musl | yyjson | libzstd | libisal | mbedtls
 #
 # The stamp holds a key (lock lines, the sha256 of this script and of the
-# mbed TLS config); a run whose key matches the stamp only touches it, so a
-# lock change elsewhere does not rebuild every library.
+# mbed TLS config and GCM_ALT header); a run whose key matches the stamp only
+# touches it, so a lock change elsewhere does not rebuild every library.
 BUILD=$1 FLAVOUR=$2 LIB=$3
 . "$(dirname "$0")/lib.sh"
 unset MAKEFLAGS MFLAGS MAKELEVEL CPPFLAGS LDFLAGS
@@ -20,6 +20,7 @@ SRC=$BUILD/src/$FLAVOUR/$LIB
 STAMP=$BUILD/deps/.$FLAVOUR-$LIB
 LOG=$BUILD/src/$FLAVOUR/$LIB.log
 MBEDTLS_CONFIG=$DEPS_ROOT/deps/mbedtls-config.h
+MBEDTLS_GCM_ALT=$DEPS_ROOT/crypto/mbedtls_gcm_alt.h
 case $FLAVOUR in
 host) CC=gcc ;;
 musl) CC=$BUILD/deps/musl/bin/musl-gcc ;;
@@ -36,7 +37,7 @@ stamp_key() {
 	lock_get "$LIB"
 	[ "$LIB" != musl ] || lock_get linux-libc-dev
 	sha256sum <"$0"
-	[ "$LIB" != mbedtls ] || sha256sum <"$MBEDTLS_CONFIG"
+	[ "$LIB" != mbedtls ] || sha256sum "$MBEDTLS_CONFIG" "$MBEDTLS_GCM_ALT" | cut -d' ' -f1
 	# The musl flavour's libraries are rebuilt with musl.
 	[ "$FLAVOUR" != musl ] || [ "$LIB" = musl ] || cat "$BUILD/deps/.musl-musl"
 	echo "$FLAVOUR ${CC##*/}"      # not the path: build dirs may share deps/
@@ -106,8 +107,11 @@ build_libisal() {
 }
 
 build_mbedtls() {
-	# Our configuration replaces the default one, in the build and installed.
+	# Our configuration replaces the default one, in the build and installed;
+	# likewise our GCM context (MBEDTLS_GCM_ALT; <mbedtls/gcm.h> includes
+	# "gcm_alt.h", found next to it).
 	install -m 644 "$MBEDTLS_CONFIG" "$SRC/include/mbedtls/mbedtls_config.h"
+	install -m 644 "$MBEDTLS_GCM_ALT" "$SRC/include/mbedtls/gcm_alt.h"
 	make -C "$SRC/library" -j"$NPROC" static CC="$CC" CFLAGS="$OPT" AR=ar \
 		ARFLAGS=$ARFLAGS >>"$LOG" 2>&1
 	local l
@@ -116,6 +120,7 @@ build_mbedtls() {
 	done
 	rm -rf "$PREFIX/include/mbedtls" "$PREFIX/include/psa"
 	cp -r "$SRC/include/mbedtls" "$SRC/include/psa" "$PREFIX/include/"
+	install -m 644 "$MBEDTLS_GCM_ALT" "$PREFIX/include/gcm_alt.h"
 }
 
 main() {

@@ -12,14 +12,15 @@
 # Downloads go to $(BUILD)/dl (CCG_DL_CACHE, if set, is a directory to copy
 # verified downloads from).  Each library has its own stamp
 # $(BUILD)/deps/.<flavour>-<lib>; deps/build.sh rebuilds a library only when
-# its lock line, the build script or (mbed TLS) deps/mbedtls-config.h changed.
+# its lock line, the build script or (mbed TLS) deps/mbedtls-config.h or
+# crypto/mbedtls_gcm_alt.h changed.
 # lwIP is built by deps/build-lwip.sh (its options: net/lwip/lwipopts.h and
 # net/lwip/arch/cc.h, installed with its headers into $(BUILD)/deps/FLAVOUR/
 # include, so no extra -I is needed).
 
 DEPS_LIBS    := yyjson libzstd libisal mbedtls lwip
 DEPS_COMMON  := deps/lib.sh deps/fetch.sh deps/lock
-DEPS_BUILDER := deps/build.sh $(DEPS_COMMON) deps/mbedtls-config.h
+DEPS_BUILDER := deps/build.sh $(DEPS_COMMON) deps/mbedtls-config.h crypto/mbedtls_gcm_alt.h
 
 # lwIP has its own builder (deps/build-lwip.sh; our options in net/lwip/).
 LWIP_BUILDER := deps/build-lwip.sh $(DEPS_COMMON) net/lwip/lwipopts.h net/lwip/arch/cc.h
@@ -40,11 +41,12 @@ $(BUILD)/deps/.musl-%: $(DEPS_BUILDER) $(BUILD)/deps/.musl-musl
 	$(Q)deps/build.sh $(BUILD) musl $*
 
 $(BUILD)/.deps-host: $(DEPS_LIBS:%=$(BUILD)/deps/.host-%) deps/lock deps/mbedtls-config.h \
-		net/lwip/lwipopts.h net/lwip/arch/cc.h
+		crypto/mbedtls_gcm_alt.h net/lwip/lwipopts.h net/lwip/arch/cc.h
 	$(Q)touch $@
 
 $(BUILD)/.deps-musl: $(BUILD)/deps/.musl-musl $(DEPS_LIBS:%=$(BUILD)/deps/.musl-%) \
-		deps/lock deps/mbedtls-config.h net/lwip/lwipopts.h net/lwip/arch/cc.h
+		deps/lock deps/mbedtls-config.h crypto/mbedtls_gcm_alt.h net/lwip/lwipopts.h \
+		net/lwip/arch/cc.h
 	$(Q)touch $@
 
 # Library files named as prerequisites elsewhere come from their stamp (so a

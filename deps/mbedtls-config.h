@@ -30,11 +30,15 @@
 #define MBEDTLS_SHA384_C
 #define MBEDTLS_SHA512_C
 
-/* Ciphers: AES (AES-NI when the CPU has it), GCM, key wrap. */
+/* Ciphers: AES (AES-NI when the CPU has it), GCM, key wrap.  GCM is ours
+ * (crypto/mbedtls_gcm_alt.c, AES-NI/VAES + PCLMULQDQ; its context type in
+ * crypto/mbedtls_gcm_alt.h, installed as gcm_alt.h): every program linking
+ * these libraries must link that file and crypto/{gcm,aes,aes_x86,ct}.c. */
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_AES_C
 #define MBEDTLS_AESNI_C
 #define MBEDTLS_GCM_C
+#define MBEDTLS_GCM_ALT
 #define MBEDTLS_NIST_KW_C
 
 /* Random numbers: the OS entropy source (getrandom) feeding CTR_DRBG. */

@@ -9,7 +9,8 @@ CORE_SRCS += image/ocicrypt_packet.c
 OCICRYPT_PROBE_SRCS := tests/image/ocicrypt_probe.c image/ocicrypt.c image/oci.c \
                        image/oci_config.c image/digest.c base/err.c base/log.c base/text.c \
                        base/json.c crypto/b64.c crypto/ct.c crypto/hex.c crypto/sha256.c \
-                       crypto/sha256_x86.c crypto/teekey.c crypto/jwe.c
+                       crypto/sha256_x86.c crypto/teekey.c crypto/jwe.c crypto/random.c \
+                       $(MBEDTLS_GCM_ALT_SRCS)
 $(BUILD)/image/ocicrypt_probe: $(patsubst %.c,$(BUILD)/obj/host/%.o,$(OCICRYPT_PROBE_SRCS))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_LDFLAGS) -o $@ $^ $(DEP_LIBS_HOST)

@@ -5,7 +5,8 @@
 # is read before the later modules and HOBJ are defined.
 CORE_SRCS += net/http.c net/tls.c net/httpc.c
 HTTPC_PROBE_SRCS := tests/net/httpc_probe.c net/http.c net/tls.c net/httpc.c base/err.c \
-                    base/text.c crypto/sha256.c crypto/sha256_x86.c crypto/hex.c crypto/ct.c
+                    base/text.c crypto/sha256.c crypto/sha256_x86.c crypto/hex.c \
+                    $(MBEDTLS_GCM_ALT_SRCS)
 $(BUILD)/net/httpc_probe: $(patsubst %.c,$(BUILD)/obj/host/%.o,$(HTTPC_PROBE_SRCS))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_LDFLAGS) -o $@ $^ $(DEP_LIBS_HOST) -lpthread

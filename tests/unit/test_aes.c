@@ -3,9 +3,13 @@
  *
  * Known answers: NIST SP 800-38A F.5.5 (CTR-AES256), the GCM specification's
  * AES-256 test cases 13-18 (McGrew and Viega; 96-bit, 64-bit and 480-bit
- * IVs, with and without AAD, empty plaintext), RFC 4231.  Random inputs are
- * cross-checked between implementations, against the openssl command (CTR;
- * skipped when it is missing) and against Mbed TLS (GCM, HMAC).
+ * IVs, with and without AAD, empty plaintext) and AES-128/192 cases 3, 4 and
+ * 9, RFC 4231.  Random inputs are cross-checked between implementations,
+ * against the openssl command (CTR; skipped when it is missing), Python's
+ * cryptography AESGCM (GCM, all key sizes; skipped when it is missing) and
+ * Mbed TLS (HMAC).  Mbed TLS's GCM API is ours (MBEDTLS_GCM_ALT,
+ * crypto/mbedtls_gcm_alt.c) and tested here: one-shot, streaming with random
+ * chunking, truncated tags, rejection of bad tags.
  * CCG_TEST_SEED overrides the random seed.
  */
 #include <setjmp.h>
@@ -384,8 +388,7 @@ static const struct gcm_kat gcm_kats[] = {
 	  "5a8def2f0c9e53f1f75d7853659e2a20eeb2b22aafde6419a058ab4f6f746bf4"
 	  "0fc0c3b780f244452da3ebf1c5d82cdea2418997200ef82e44ae7e3f",
 	  "a44a8266ee1c8eb0c8b5d4cf5ae9f19a" },
-	/* empty plaintext with AAD (tag from Mbed TLS) is covered by
-	 * test_gcm_vs_mbedtls */
+	/* empty plaintext with AAD is covered by test_gcm_vs_python */
 };
 
 static void test_gcm_kat(void **state)
@@ -450,48 +453,377 @@ static void test_gcm_errors_wrap(void **state)
 	test_gcm_errors();
 }
 
-/* Mbed TLS's GCM on random keys, IV lengths, AAD and lengths (both ways). */
-static void test_gcm_vs_mbedtls(void **state)
+/* ---- GCM against an independent implementation, and Mbed TLS's GCM API ------
+ *
+ * Mbed TLS's GCM is ours (MBEDTLS_GCM_ALT, crypto/mbedtls_gcm_alt.c), so the
+ * reference is Python's cryptography package (OpenSSL): AESGCM on random
+ * keys (128/192/256 bits), IVs (8..80 bytes), AAD and lengths.  Each case is
+ * checked through gcm_aes256_* (256-bit keys), mbedtls_gcm_crypt_and_tag and
+ * mbedtls_gcm_auth_decrypt, and the streaming API with random chunking. */
+
+static const char *py_aesgcm =
+	"import sys\n"
+	"from cryptography.hazmat.primitives.ciphers.aead import AESGCM\n"
+	"for l in sys.stdin:\n"
+	"    k, iv, a, p = [bytes.fromhex(x.strip('-')) for x in l.split()]\n"
+	"    print(AESGCM(k).encrypt(iv, p, a or None).hex())\n";
+
+#define PY "/usr/bin/python3"
+
+static int have_py_aesgcm(void)
 {
-	enum { MAXN = 4500 };
-	const int native = *(const int *)*state == NATIVE;
-	uint8_t key[32], iv[80], aad[300], tag[16], want_tag[16];
-	uint8_t *in = malloc(MAXN), *want = malloc(MAXN), *got = malloc(MAXN);
-	uint64_t s = g_seed ^ 0xabcdef;
+	return system(PY " -c 'from cryptography.hazmat.primitives.ciphers.aead import AESGCM'"
+		      " > /dev/null 2>&1") == 0;
+}
+
+static void put_hex(FILE *f, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		fputc('-', f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+	fputc(' ', f);
+}
+
+enum { MAXN = 4500, MAXAD = 300, MAXIV = 80 };
+
+struct gcm_case {
+	uint8_t key[32], iv[MAXIV], aad[MAXAD];
+	size_t kl, ivl, al, n;
+	uint8_t *pt, *ct; /* ct: n bytes + 16-byte tag */
+};
+
+static void rnd_case(struct gcm_case *c, int round, int native, uint64_t *s)
+{
+	static const size_t kls[3] = { 16, 24, 32 };
+
+	c->kl = kls[rnd(s) % 3];
+	c->n = rnd(s) % (native ? MAXN : 600);
+	c->ivl = rnd(s) % 3 ? 12 : 8 + rnd(s) % (MAXIV - 7);
+	c->al = rnd(s) % 2 ? 0 : rnd(s) % MAXAD;
+	if (round < 48)
+		c->n = (size_t)(round / 3) * 16 + (round & 1); /* small sizes, exact blocks */
+	fill(c->key, c->kl, s);
+	fill(c->iv, c->ivl, s);
+	fill(c->aad, c->al, s);
+	fill(c->pt, c->n, s);
+}
+
+/* Random chunk sizes: mostly small (partial blocks), sometimes big. */
+static size_t chunk(uint64_t *s, size_t left)
+{
+	size_t k = rnd(s) % 4 == 0 ? rnd(s) % 700 : rnd(s) % 40;
+
+	return k < left ? k : left;
+}
+
+/* Streaming through the Mbed TLS API: AD and data in random pieces, output
+ * written exactly as announced (output_length == input length each time),
+ * tag of length tl. */
+static void stream(const struct gcm_case *c, int mode, const uint8_t *in, uint8_t *out,
+		   size_t tl, uint8_t *tag, uint64_t *s)
+{
 	mbedtls_gcm_context g;
-	int round;
+	size_t off, k, olen;
+
+	mbedtls_gcm_init(&g);
+	assert_int_equal(mbedtls_gcm_setkey(&g, MBEDTLS_CIPHER_ID_AES, c->key, c->kl * 8), 0);
+	assert_int_equal(mbedtls_gcm_starts(&g, mode, c->iv, c->ivl), 0);
+	for (off = 0; off < c->al; off += k) {
+		k = chunk(s, c->al - off);
+		assert_int_equal(mbedtls_gcm_update_ad(&g, k ? c->aad + off : NULL, k), 0);
+	}
+	for (off = 0; off < c->n; off += k) {
+		k = chunk(s, c->n - off);
+		if (k && rnd(s) % 8 == 0)
+			assert_int_equal(mbedtls_gcm_update(&g, in + off, k, out + off, k - 1, &olen),
+					 MBEDTLS_ERR_GCM_BUFFER_TOO_SMALL);
+		olen = 12345;
+		assert_int_equal(mbedtls_gcm_update(&g, in + off, k, out + off,
+						    k + (rnd(s) % 2 ? 15 : 0), &olen), 0);
+		assert_int_equal(olen, k);
+	}
+	olen = 12345;
+	assert_int_equal(mbedtls_gcm_finish(&g, NULL, 0, &olen, tag, tl), 0);
+	assert_int_equal(olen, 0);
+	mbedtls_gcm_free(&g);
+}
+
+static void check_case(const struct gcm_case *c, uint8_t *got, uint64_t *s, int round)
+{
+	mbedtls_gcm_context g;
+	uint8_t tag[16];
+	size_t tl = 4 + rnd(s) % 13, j;
+
+	/* one-shot */
+	mbedtls_gcm_init(&g);
+	assert_int_equal(mbedtls_gcm_setkey(&g, MBEDTLS_CIPHER_ID_AES, c->key, c->kl * 8), 0);
+	assert_int_equal(mbedtls_gcm_crypt_and_tag(&g, MBEDTLS_GCM_ENCRYPT, c->n, c->iv, c->ivl,
+						   c->aad, c->al, c->pt, got, 16, tag), 0);
+	if (memcmp(got, c->ct, c->n) != 0 || memcmp(tag, c->ct + c->n, 16) != 0)
+		fail_msg("round %d (key %zu n %zu iv %zu aad %zu): crypt_and_tag differs from Python",
+			 round, c->kl, c->n, c->ivl, c->al);
+	/* auth_decrypt in place, truncated tag */
+	memcpy(got, c->ct, c->n);
+	assert_int_equal(mbedtls_gcm_auth_decrypt(&g, c->n, c->iv, c->ivl, c->aad, c->al,
+						  c->ct + c->n, tl, got, got), 0);
+	assert_memory_equal(got, c->pt, c->n);
+	/* a bad tag: rejected, output wiped */
+	memcpy(tag, c->ct + c->n, 16);
+	tag[rnd(s) % tl] ^= (uint8_t)(1u << (rnd(s) % 8));
+	memset(got, 0xaa, c->n);
+	assert_int_equal(mbedtls_gcm_auth_decrypt(&g, c->n, c->iv, c->ivl, c->aad, c->al, tag, tl,
+						  c->ct, got),
+			 MBEDTLS_ERR_GCM_AUTH_FAILED);
+	for (j = 0; j < c->n; j++)
+		assert_int_equal(got[j], 0);
+	mbedtls_gcm_free(&g);
+	/* our one-shot API (AES-256 only) */
+	if (c->kl == 32) {
+		assert_int_equal(gcm_aes256_encrypt(c->key, c->iv, c->ivl, c->aad, c->al, c->pt, c->n,
+						    got, tag), 0);
+		assert_memory_equal(got, c->ct, c->n);
+		assert_memory_equal(tag, c->ct + c->n, 16);
+	}
+	/* streaming, both ways (decryption in place) */
+	memset(got, 0, c->n);
+	stream(c, MBEDTLS_GCM_ENCRYPT, c->pt, got, tl, tag, s);
+	if (memcmp(got, c->ct, c->n) != 0 || memcmp(tag, c->ct + c->n, tl) != 0)
+		fail_msg("round %d (key %zu n %zu iv %zu aad %zu): streaming differs from Python",
+			 round, c->kl, c->n, c->ivl, c->al);
+	memcpy(got, c->ct, c->n);
+	stream(c, MBEDTLS_GCM_DECRYPT, got, got, 16, tag, s);
+	assert_memory_equal(got, c->pt, c->n);
+	assert_memory_equal(tag, c->ct + c->n, 16);
+}
+
+static void test_gcm_vs_python(void **state)
+{
+	enum { ROUNDS_NATIVE = 300, ROUNDS_PORTABLE = 60 };
+	const int native = *(const int *)*state == NATIVE;
+	const int rounds = native ? ROUNDS_NATIVE : ROUNDS_PORTABLE;
+	struct gcm_case *cs = calloc(ROUNDS_NATIVE, sizeof(*cs));
+	char path[] = "/tmp/ccg-gcm-XXXXXX", cmd[1024], *line = NULL;
+	uint8_t *got = malloc(MAXN);
+	uint64_t s = g_seed ^ 0xabcdef;
+	size_t cap = 0;
+	FILE *f;
+	int fd, r;
 
 	need_impl(state);
-	assert_non_null(in);
-	assert_non_null(want);
-	assert_non_null(got);
-	for (round = 0; round < (native ? 200 : 20); round++) {
-		size_t n = rnd(&s) % (native ? MAXN : 600);
-		size_t ivl = rnd(&s) % 3 ? 12 : 1 + rnd(&s) % sizeof(iv);
-		size_t al = rnd(&s) % 2 ? 0 : rnd(&s) % sizeof(aad);
-
-		if (round < 16)
-			n = round * 16 + (round & 1); /* small sizes, exact blocks */
-		fill(key, 32, &s);
-		fill(iv, sizeof(iv), &s);
-		fill(aad, sizeof(aad), &s);
-		fill(in, n, &s);
-		mbedtls_gcm_init(&g);
-		assert_int_equal(mbedtls_gcm_setkey(&g, MBEDTLS_CIPHER_ID_AES, key, 256), 0);
-		assert_int_equal(mbedtls_gcm_crypt_and_tag(&g, MBEDTLS_GCM_ENCRYPT, n, iv, ivl, aad, al,
-							   in, want, 16, want_tag), 0);
-		mbedtls_gcm_free(&g);
-		assert_int_equal(gcm_aes256_encrypt(key, iv, ivl, aad, al, in, n, got, tag), 0);
-		if (memcmp(got, want, n) != 0 || memcmp(tag, want_tag, 16) != 0)
-			fail_msg("round %d (n %zu iv %zu aad %zu) differs from Mbed TLS", round, n, ivl,
-				 al);
-		memcpy(got, want, n); /* decrypt in place */
-		assert_int_equal(gcm_aes256_decrypt(key, iv, ivl, aad, al, got, n, got, want_tag), 0);
-		assert_memory_equal(got, in, n);
+	if (!have_py_aesgcm()) {
+		print_message("no python3-cryptography: skipped\n");
+		free(cs);
+		free(got);
+		skip();
 	}
-	free(in);
-	free(want);
+	assert_non_null(cs);
+	assert_non_null(got);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	for (r = 0; r < rounds; r++) {
+		cs[r].pt = malloc(MAXN);
+		cs[r].ct = malloc(MAXN + 16);
+		assert_non_null(cs[r].pt);
+		assert_non_null(cs[r].ct);
+		rnd_case(&cs[r], r, native, &s);
+		put_hex(f, cs[r].key, cs[r].kl);
+		put_hex(f, cs[r].iv, cs[r].ivl);
+		put_hex(f, cs[r].aad, cs[r].al);
+		put_hex(f, cs[r].pt, cs[r].n);
+		fputc('\n', f);
+	}
+	assert_int_equal(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd), PY " -c \"%s\" < %s", py_aesgcm, path);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	for (r = 0; r < rounds; r++) {
+		ssize_t len = getline(&line, &cap, f);
+
+		assert_true(len > 0);
+		assert_int_equal((size_t)len - 1, 2 * (cs[r].n + 16));
+		assert_int_equal(hex_decode(line, (size_t)len - 1, cs[r].ct, cs[r].n + 16), 0);
+	}
+	assert_int_equal(pclose(f), 0);
+	unlink(path);
+	free(line);
+	for (r = 0; r < rounds; r++) {
+		check_case(&cs[r], got, &s, r);
+		free(cs[r].pt);
+		free(cs[r].ct);
+	}
+	free(cs);
 	free(got);
+}
+
+/* IVs of 1..7 bytes (Python refuses them): the Mbed TLS API, one-shot and
+ * streaming, against gcm_aes256_encrypt. */
+static void test_gcm_alt_short_iv(void **state)
+{
+	struct gcm_case c;
+	uint8_t tag[16], *got = malloc(600);
+	uint64_t s = g_seed ^ 0x1234;
+	int r;
+
+	need_impl(state);
+	c.pt = malloc(600);
+	c.ct = malloc(616);
+	assert_non_null(c.pt);
+	assert_non_null(c.ct);
+	assert_non_null(got);
+	for (r = 0; r < 40; r++) {
+		rnd_case(&c, 100 + r, 0, &s);
+		c.kl = 32;
+		c.ivl = 1 + (size_t)r % 7;
+		fill(c.key, 32, &s);
+		assert_int_equal(gcm_aes256_encrypt(c.key, c.iv, c.ivl, c.aad, c.al, c.pt, c.n, c.ct,
+						    c.ct + c.n), 0);
+		stream(&c, MBEDTLS_GCM_ENCRYPT, c.pt, got, 16, tag, &s);
+		assert_memory_equal(got, c.ct, c.n);
+		assert_memory_equal(tag, c.ct + c.n, 16);
+	}
+	free(c.pt);
+	free(c.ct);
+	free(got);
+}
+
+/* The GCM specification's AES-128 test cases 3 and 4 (no AAD; AAD and a
+ * partial last block) and AES-192 test case 9, through the Mbed TLS API. */
+static void test_gcm_alt_kat(void **state)
+{
+	static const struct gcm_kat kats[] = {
+		{ "feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888", "", P60 "1aafd255",
+		  "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+		  "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985",
+		  "4d5c2af327cd64a62cf35abd2ba6fab4" },
+		{ "feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888", A20, P60,
+		  "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+		  "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
+		  "5bc94fbc3221a5db94fae95ae7121a47" },
+		{ "feffe9928665731c6d6a8f9467308308feffe9928665731c", "cafebabefacedbaddecaf888",
+		  "", P60 "1aafd255",
+		  "3980ca0b3c00e841eb06fac4872a2757859e1ceaa6efd984628593b40ca1e19c"
+		  "7d773d00c144c525ac619d18c84a3f4718e2448b2fe324d9ccda2710acade256",
+		  "9924a7c8587336bfb118024db8674a14" },
+	};
+	uint8_t key[32], iv[12], aad[32], pt[64], ct[64], buf[64], tag[16], want[16];
+	size_t i, kl, al, n, olen;
+	mbedtls_gcm_context g;
+
+	need_impl(state);
+	for (i = 0; i < sizeof(kats) / sizeof(kats[0]); i++) {
+		kl = unhex(kats[i].key, key, sizeof(key));
+		unhex(kats[i].iv, iv, sizeof(iv));
+		al = unhex(kats[i].aad, aad, sizeof(aad));
+		n = unhex(kats[i].pt, pt, sizeof(pt));
+		unhex(kats[i].ct, ct, sizeof(ct));
+		unhex(kats[i].tag, want, 16);
+		mbedtls_gcm_init(&g);
+		assert_int_equal(mbedtls_gcm_setkey(&g, MBEDTLS_CIPHER_ID_AES, key, kl * 8), 0);
+		assert_int_equal(mbedtls_gcm_crypt_and_tag(&g, MBEDTLS_GCM_ENCRYPT, n, iv, 12, aad, al,
+							   pt, buf, 16, tag), 0);
+		assert_memory_equal(buf, ct, n);
+		assert_memory_equal(tag, want, 16);
+		/* byte by byte */
+		assert_int_equal(mbedtls_gcm_starts(&g, MBEDTLS_GCM_DECRYPT, iv, 12), 0);
+		for (size_t j = 0; j < al; j++)
+			assert_int_equal(mbedtls_gcm_update_ad(&g, aad + j, 1), 0);
+		for (size_t j = 0; j < n; j++) {
+			assert_int_equal(mbedtls_gcm_update(&g, ct + j, 1, buf + j, 1, &olen), 0);
+			assert_int_equal(olen, 1);
+		}
+		assert_int_equal(mbedtls_gcm_finish(&g, buf, 15, &olen, tag, 16), 0);
+		assert_int_equal(olen, 0);
+		assert_memory_equal(buf, pt, n);
+		assert_memory_equal(tag, want, 16);
+		mbedtls_gcm_free(&g);
+	}
+}
+
+/* A context copied to another alignment mid-stream keeps working (the key
+ * table is kept 64-byte aligned inside it). */
+static void test_gcm_alt_copy(void **state)
+{
+	static const unsigned kbits[3] = { 128, 192, 256 };
+	uint8_t key[32], iv[12], pt[200], ct[200], got[200], tag[16], want[16];
+	uint64_t s = g_seed ^ 0x77;
+	unsigned char *mem = aligned_alloc(64, (sizeof(mbedtls_gcm_context) + 128 + 63) & ~(size_t)63);
+	mbedtls_gcm_context a, *b = (mbedtls_gcm_context *)(void *)(mem + 24);
+	size_t olen;
+	int i;
+
+	need_impl(state);
+	assert_non_null(mem);
+	for (i = 0; i < 3; i++) {
+		fill(key, 32, &s);
+		fill(iv, 12, &s);
+		fill(pt, sizeof(pt), &s);
+		mbedtls_gcm_init(&a);
+		assert_int_equal(mbedtls_gcm_setkey(&a, MBEDTLS_CIPHER_ID_AES, key, kbits[i]), 0);
+		assert_int_equal(mbedtls_gcm_crypt_and_tag(&a, MBEDTLS_GCM_ENCRYPT, sizeof(pt), iv, 12,
+							   iv, 5, pt, ct, 16, want), 0);
+		assert_int_equal(mbedtls_gcm_starts(&a, MBEDTLS_GCM_ENCRYPT, iv, 12), 0);
+		assert_int_equal(mbedtls_gcm_update_ad(&a, iv, 5), 0);
+		assert_int_equal(mbedtls_gcm_update(&a, pt, 37, got, 37, &olen), 0);
+		memcpy(b, &a, sizeof(a));
+		memset(&a, 0x55, sizeof(a));
+		assert_int_equal(mbedtls_gcm_update(b, pt + 37, sizeof(pt) - 37, got + 37,
+						    sizeof(pt) - 37, &olen), 0);
+		assert_int_equal(mbedtls_gcm_finish(b, NULL, 0, &olen, tag, 16), 0);
+		assert_memory_equal(got, ct, sizeof(pt));
+		assert_memory_equal(tag, want, 16);
+		mbedtls_gcm_free(b);
+	}
+	free(mem);
+}
+
+/* Errors as Mbed TLS's own GCM reports them. */
+static void test_gcm_alt_errors(void **state)
+{
+	uint8_t key[32] = { 1 }, iv[12] = { 2 }, buf[64] = { 0 }, tag[16];
+	mbedtls_gcm_context g;
+	size_t olen;
+
+	(void)state;
+	mbedtls_gcm_init(&g);
+	assert_int_equal(mbedtls_gcm_setkey(&g, MBEDTLS_CIPHER_ID_AES, key, 100),
+			 MBEDTLS_ERR_GCM_BAD_INPUT);
+	assert_int_equal(mbedtls_gcm_setkey(&g, MBEDTLS_CIPHER_ID_CAMELLIA, key, 128),
+			 MBEDTLS_ERR_GCM_BAD_INPUT);
+	/* no key yet */
+	assert_int_equal(mbedtls_gcm_starts(&g, MBEDTLS_GCM_ENCRYPT, iv, 12),
+			 MBEDTLS_ERR_GCM_BAD_INPUT);
+	assert_int_equal(mbedtls_gcm_setkey(&g, MBEDTLS_CIPHER_ID_AES, key, 128), 0);
+	assert_int_equal(mbedtls_gcm_starts(&g, MBEDTLS_GCM_ENCRYPT, iv, 0),
+			 MBEDTLS_ERR_GCM_BAD_INPUT);
+	assert_int_equal(mbedtls_gcm_starts(&g, MBEDTLS_GCM_ENCRYPT, iv, 12), 0);
+	assert_int_equal(mbedtls_gcm_update_ad(&g, buf, 3), 0);
+	assert_int_equal(mbedtls_gcm_update(&g, buf, 0, NULL, 0, &olen), 0);
+	assert_int_equal(olen, 0);
+	assert_int_equal(mbedtls_gcm_update_ad(&g, buf, 3), 0); /* still AD */
+	assert_int_equal(mbedtls_gcm_update(&g, buf, 20, buf, 19, &olen),
+			 MBEDTLS_ERR_GCM_BUFFER_TOO_SMALL);
+	/* output after input and overlapping */
+	assert_int_equal(mbedtls_gcm_update(&g, buf, 20, buf + 1, 20, &olen),
+			 MBEDTLS_ERR_GCM_BAD_INPUT);
+	assert_int_equal(mbedtls_gcm_update(&g, buf, 20, buf, 20, &olen), 0);
+	assert_int_equal(olen, 20);
+	/* AD after data */
+	assert_int_equal(mbedtls_gcm_update_ad(&g, buf, 3), MBEDTLS_ERR_GCM_BAD_INPUT);
+	assert_int_equal(mbedtls_gcm_finish(&g, NULL, 0, &olen, tag, 3), MBEDTLS_ERR_GCM_BAD_INPUT);
+	assert_int_equal(mbedtls_gcm_finish(&g, NULL, 0, &olen, tag, 17),
+			 MBEDTLS_ERR_GCM_BAD_INPUT);
+	assert_int_equal(mbedtls_gcm_finish(&g, NULL, 0, &olen, tag, 16), 0);
+	/* finished: no more data without starts */
+	assert_int_equal(mbedtls_gcm_update(&g, buf, 16, buf, 16, &olen), MBEDTLS_ERR_GCM_BAD_INPUT);
+	assert_int_equal(mbedtls_gcm_auth_decrypt(&g, 16, iv, 12, NULL, 0, tag, 3, buf, buf),
+			 MBEDTLS_ERR_GCM_BAD_INPUT);
+	mbedtls_gcm_free(&g);
+	mbedtls_gcm_free(NULL);
 }
 
 /* The bulk routines increment only the low 32 bits of the counter (inc32):
@@ -651,7 +983,11 @@ int main(void)
 		BOTH(test_ctr_wrap),
 		BOTH(test_ctr_vs_openssl),
 		BOTH(test_gcm_kat),
-		BOTH(test_gcm_vs_mbedtls),
+		BOTH(test_gcm_vs_python),
+		BOTH(test_gcm_alt_short_iv),
+		BOTH(test_gcm_alt_kat),
+		BOTH(test_gcm_alt_copy),
+		cmocka_unit_test(test_gcm_alt_errors),
 		cmocka_unit_test(test_gcm_errors_wrap),
 		cmocka_unit_test(test_gcm_inc32),
 		cmocka_unit_test(test_impls_agree),
