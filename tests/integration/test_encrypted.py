@@ -124,6 +124,18 @@ def test_only_some_layers_encrypted(tmp_path, kbs):
     assert "plain-layer-content" in r.out and "decrypted-workload-ran" in r.out, r
 
 
+def test_zstd_layer_encrypted(tmp_path, kbs):
+    """tar+zstd+encrypted (ocicrypt >= 1.1.6; image-rs does not know it)."""
+    need(SKOPEO18)
+    src = make_src(tmp_path, [("zstd", ocimage.busybox_entries(BB))])
+    enc = provider_encrypt(tmp_path, src, kbs_res(kbs))
+    m, _ = manifest_of(enc)
+    assert m["layers"][0]["mediaType"].endswith("tar+zstd+encrypted"), m
+    r = run(enc, kbs)
+    assert r.rc == 0, r
+    assert "decrypted-workload-ran" in r.out, r
+
+
 def test_jwe_recipient_image_runs(tmp_path, kbs):
     need(SKOPEO19)
     from cryptography.hazmat.primitives import serialization
