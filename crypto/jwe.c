@@ -104,26 +104,37 @@ static int decode_exact(const struct span *s, uint8_t *out, size_t want, int cod
 	return 0;
 }
 
-static int parse_epk(yyjson_val *epk, struct jwe_in *in)
+/* An epk of the key's curve: {"kty":"EC","crv","x","y"} exactly, x and y
+ * coord_len bytes.  Shape only when crv is NULL. */
+static int epk_any(yyjson_val *epk, const char *crv, size_t coord_len, uint8_t *x,
+		   uint8_t *y)
 {
 	static const char *const epk_names[] = { "crv", "kty", "x", "y" };
 	static const yyjson_type t[] = { YYJSON_TYPE_STR, YYJSON_TYPE_STR,
 					 YYJSON_TYPE_STR, YYJSON_TYPE_STR };
 	yyjson_val *v[4];
-	struct span crv, kty, x, y;
+	struct span c, kty, xs, ys;
 
 	if (take_members(epk, epk_names, t, 4, v) < 0)
 		return -JWE_EFORMAT;
-	crv = str_of(v[0]);
+	c = str_of(v[0]);
 	kty = str_of(v[1]);
-	x = str_of(v[2]);
-	y = str_of(v[3]);
-	if (!span_is(&kty, "EC") || !span_is(&crv, "P-256"))
+	xs = str_of(v[2]);
+	ys = str_of(v[3]);
+	if (!span_is(&kty, "EC"))
 		return -JWE_EEPK;
-	if (decode_exact(&x, in->epk_x, 32, -JWE_EEPK) < 0 ||
-	    decode_exact(&y, in->epk_y, 32, -JWE_EEPK) < 0)
+	if (!crv)
+		return 0;
+	if (!span_is(&c, crv) ||
+	    decode_exact(&xs, x, coord_len, -JWE_EEPK) < 0 ||
+	    decode_exact(&ys, y, coord_len, -JWE_EEPK) < 0)
 		return -JWE_EEPK;
 	return 0;
+}
+
+static int parse_epk(yyjson_val *epk, struct jwe_in *in)
+{
+	return epk_any(epk, "P-256", 32, in->epk_x, in->epk_y);
 }
 
 /* A header whose alg or enc (first occurrence) is a string other than the
@@ -492,34 +503,6 @@ static size_t enc_key_len(yyjson_val *enc)
 		return 24;
 	if (yyjson_equals_str(enc, "A128GCM"))
 		return 16;
-	return 0;
-}
-
-/* An epk of the key's curve: {"kty":"EC","crv","x","y"} exactly, x and y
- * coord_len bytes.  Shape only when crv is NULL. */
-static int epk_any(yyjson_val *epk, const char *crv, size_t coord_len, uint8_t *x,
-		   uint8_t *y)
-{
-	static const char *const epk_names[] = { "crv", "kty", "x", "y" };
-	static const yyjson_type t[] = { YYJSON_TYPE_STR, YYJSON_TYPE_STR,
-					 YYJSON_TYPE_STR, YYJSON_TYPE_STR };
-	yyjson_val *v[4];
-	struct span c, kty, xs, ys;
-
-	if (take_members(epk, epk_names, t, 4, v) < 0)
-		return -JWE_EFORMAT;
-	c = str_of(v[0]);
-	kty = str_of(v[1]);
-	xs = str_of(v[2]);
-	ys = str_of(v[3]);
-	if (!span_is(&kty, "EC"))
-		return -JWE_EEPK;
-	if (!crv)
-		return 0;
-	if (!span_is(&c, crv) ||
-	    decode_exact(&xs, x, coord_len, -JWE_EEPK) < 0 ||
-	    decode_exact(&ys, y, coord_len, -JWE_EEPK) < 0)
-		return -JWE_EEPK;
 	return 0;
 }
 
