@@ -239,22 +239,26 @@ static int concat_kdf(const uint8_t z[32], uint8_t kek[32])
 	return ret ? -JWE_ECRYPTO : 0;
 }
 
-static int aes_unwrap(const uint8_t kek[32], const uint8_t *wrapped, size_t n,
-		      uint8_t cek[CEK_LEN])
+/* Unwrap (RFC 3394) the n bytes at wrapped with a bits-bit kek into exactly
+ * cek_len bytes of cek. */
+static int kw_unwrap_any(const uint8_t *kek, unsigned bits, const uint8_t *wrapped,
+			 size_t n, uint8_t *cek, size_t cek_len)
 {
 	mbedtls_nist_kw_context kw;
-	uint8_t tmp[WRAPPED_LEN];
+	uint8_t tmp[CEK_LEN + 8];
 	size_t olen = 0;
 	int rc = -JWE_ECRYPTO;
 
+	if (n != cek_len + 8)
+		return -JWE_EKEY;
 	mbedtls_nist_kw_init(&kw);
-	if (mbedtls_nist_kw_setkey(&kw, MBEDTLS_CIPHER_ID_AES, kek, 256, 0) != 0)
+	if (mbedtls_nist_kw_setkey(&kw, MBEDTLS_CIPHER_ID_AES, kek, bits, 0) != 0)
 		goto out;
 	rc = -JWE_EKEY;
 	if (mbedtls_nist_kw_unwrap(&kw, MBEDTLS_KW_MODE_KW, wrapped, n, tmp, &olen,
-				   sizeof(tmp)) != 0 || olen != CEK_LEN)
+				   sizeof(tmp)) != 0 || olen != cek_len)
 		goto out;
-	memcpy(cek, tmp, CEK_LEN);
+	memcpy(cek, tmp, cek_len);
 	rc = 0;
 out:
 	mbedtls_platform_zeroize(tmp, sizeof(tmp));
@@ -278,7 +282,7 @@ static int cek_ecdh(const struct teekey *k, const struct jwe_in *in, uint8_t cek
 		goto out;
 	rc = concat_kdf(z, kek);
 	if (rc == 0)
-		rc = aes_unwrap(kek, in->ek, in->ek_len, cek);
+		rc = kw_unwrap_any(kek, 256, in->ek, in->ek_len, cek, CEK_LEN);
 out:
 	mbedtls_platform_zeroize(z, sizeof(z));
 	mbedtls_platform_zeroize(kek, sizeof(kek));
@@ -565,33 +569,6 @@ static int concat_kdf_any(const char *alg, unsigned bits, const uint8_t *z, size
 		memcpy(kek, md, bits / 8);
 	mbedtls_platform_zeroize(md, sizeof(md));
 	return ret ? -JWE_ECRYPTO : 0;
-}
-
-/* Unwrap (RFC 3394) the n bytes at wrapped with a bits-bit kek into exactly
- * cek_len bytes of cek. */
-static int kw_unwrap_any(const uint8_t *kek, unsigned bits, const uint8_t *wrapped,
-			 size_t n, uint8_t *cek, size_t cek_len)
-{
-	mbedtls_nist_kw_context kw;
-	uint8_t tmp[CEK_LEN + 8];
-	size_t olen = 0;
-	int rc = -JWE_ECRYPTO;
-
-	if (n != cek_len + 8)
-		return -JWE_EKEY;
-	mbedtls_nist_kw_init(&kw);
-	if (mbedtls_nist_kw_setkey(&kw, MBEDTLS_CIPHER_ID_AES, kek, bits, 0) != 0)
-		goto out;
-	rc = -JWE_EKEY;
-	if (mbedtls_nist_kw_unwrap(&kw, MBEDTLS_KW_MODE_KW, wrapped, n, tmp, &olen,
-				   sizeof(tmp)) != 0 || olen != cek_len)
-		goto out;
-	memcpy(cek, tmp, cek_len);
-	rc = 0;
-out:
-	mbedtls_platform_zeroize(tmp, sizeof(tmp));
-	mbedtls_nist_kw_free(&kw);
-	return rc;
 }
 
 /* The content key of a fitting recipient: -JWE_EKEY when it is not ours. */

@@ -115,6 +115,14 @@ static bool mk_rel_ok(const char *p)
 	return true;
 }
 
+/* Append the list line [p, q) to the stripped copy for the archive. */
+static void mk_keep(struct mk *m, const char *p, const char *q)
+{
+	memcpy(m->stripped + m->stripped_len, p, (size_t)(q - p));
+	m->stripped_len += (size_t)(q - p);
+	m->stripped[m->stripped_len++] = '\n';
+}
+
 /* Tokenize the list: '#' to end of line is a comment, blank lines are
  * skipped, surrounding spaces and tabs trimmed; a section line ("[attest]")
  * is kept for ccinit but names no file. */
@@ -139,9 +147,7 @@ static int mk_parse_list(struct mk *m, size_t len, struct err *e)
 			if (strcmp(p, "[attest]") != 0)
 				return err_set(e, -ERR_FORMAT, "%s: unknown section \"%.40s\"",
 					       m->list, p);
-			memcpy(m->stripped + m->stripped_len, p, (size_t)(q - p));
-			m->stripped_len += (size_t)(q - p);
-			m->stripped[m->stripped_len++] = '\n';
+			mk_keep(m, p, q);
 		} else if (q > p) {
 			if (m->nmods >= MK_MODULES_MAX)
 				return err_set(e, -ERR_LIMIT, "%s: more than %d modules",
@@ -150,9 +156,7 @@ static int mk_parse_list(struct mk *m, size_t len, struct err *e)
 				return err_set(e, -ERR_FORMAT, "%s: bad module path "
 					       "\"%.200s\"", m->list, p);
 			m->mods[m->nmods++] = p;
-			memcpy(m->stripped + m->stripped_len, p, (size_t)(q - p));
-			m->stripped_len += (size_t)(q - p);
-			m->stripped[m->stripped_len++] = '\n';
+			mk_keep(m, p, q);
 		}
 		p = eol + 1;
 	}
