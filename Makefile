@@ -51,7 +51,7 @@ TEST_PROGS :=
 GUEST_SRCS :=
 HOST_SRCS  :=
 include base/module.mk crypto/module.mk image/module.mk tee/module.mk net/module.mk \
-        init/module.mk host/module.mk
+        init/module.mk host/module.mk igvm/module.mk boot/module.mk
 include deps/deps.mk
 
 GOBJ = $(patsubst %.c,$(BUILD)/obj/guest/%.o,$(filter %.c,$(1)))

@@ -1,0 +1,1 @@
+# boot/: the boot stub (freestanding, no libc) and its pure parts.

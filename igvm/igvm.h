@@ -1,0 +1,166 @@
+/* igvm: the IGVM file format (microsoft/igvm igvm_defs, version 1), as
+ * ../shared/reference/igvm.md §1 describes it.  Pure: the reader is a
+ * function over a caller's buffer, the writer serialises a caller's
+ * directive list into a caller's buffer.  No I/O, no allocation.
+ */
+#ifndef CCG_IGVM_IGVM_H
+#define CCG_IGVM_IGVM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+#define IGVM_MAGIC          0x4D564749u   /* "IGVM" */
+#define IGVM_FIXED_HDR_V1   24u
+#define IGVM_PAGE           4096u
+
+/* Variable header types (§1.2). */
+enum {
+	IGVM_VHT_SUPPORTED_PLATFORM = 0x001,
+	IGVM_VHT_GUEST_POLICY = 0x101,
+	IGVM_VHT_RELOCATABLE_REGION = 0x102,
+	IGVM_VHT_PAGE_TABLE_RELOCATION_REGION = 0x103,
+	IGVM_VHT_PARAMETER_AREA = 0x301,
+	IGVM_VHT_PAGE_DATA = 0x302,
+	IGVM_VHT_PARAMETER_INSERT = 0x303,
+	IGVM_VHT_VP_CONTEXT = 0x304,
+	IGVM_VHT_REQUIRED_MEMORY = 0x305,
+	IGVM_VHT_VP_COUNT_PARAMETER = 0x307,
+	IGVM_VHT_SRAT = 0x308,
+	IGVM_VHT_MADT = 0x309,
+	IGVM_VHT_MMIO_RANGES = 0x30A,
+	IGVM_VHT_SNP_ID_BLOCK = 0x30B,
+	IGVM_VHT_MEMORY_MAP = 0x30C,
+	IGVM_VHT_ERROR_RANGE = 0x30D,
+	IGVM_VHT_COMMAND_LINE = 0x30E,
+	IGVM_VHT_SLIT = 0x30F,
+	IGVM_VHT_PPTT = 0x310,
+	IGVM_VHT_VBS_MEASUREMENT = 0x311,
+	IGVM_VHT_DEVICE_TREE = 0x312,
+	IGVM_VHT_ENVIRONMENT_INFO = 0x313,
+};
+
+/* SUPPORTED_PLATFORM.platform_type */
+enum {
+	IGVM_PLATFORM_NATIVE = 0,
+	IGVM_PLATFORM_VSM = 1,
+	IGVM_PLATFORM_SEV_SNP = 2,
+	IGVM_PLATFORM_TDX = 3,
+};
+
+/* PAGE_DATA.data_type and flags */
+enum {
+	IGVM_PAGE_NORMAL = 0,
+	IGVM_PAGE_SECRETS = 1,
+	IGVM_PAGE_CPUID_DATA = 2,
+	IGVM_PAGE_CPUID_XF = 3,
+};
+#define IGVM_PAGEF_2MB        0x1u
+#define IGVM_PAGEF_UNMEASURED 0x2u
+#define IGVM_PAGEF_SHARED     0x4u
+
+#define IGVM_ID_BLOCK_LEN     696u
+#define IGVM_NATIVE_VP_LEN    0xE8u
+
+/* One decoded variable header.  Fields not used by `type` are zero.
+ * `data` points into the file buffer (4096 bytes) for PAGE_DATA and
+ * VP_CONTEXT with a file offset, and for PARAMETER_AREA with one
+ * (number_of_bytes); it is NULL for a data-less entry.  For SNP_ID_BLOCK
+ * it points at the 696-byte payload. */
+struct igvm_rec {
+	uint32_t type;
+	uint32_t hdr_off;        /* file offset of the TLV */
+	uint32_t mask;           /* compatibility_mask (0 where the type has none) */
+	uint64_t gpa;            /* PAGE_DATA, PARAMETER_INSERT, VP_CONTEXT, REQUIRED_MEMORY */
+	uint32_t file_offset;
+	uint32_t flags;          /* PAGE_DATA flags, REQUIRED_MEMORY flags */
+	uint16_t data_type;      /* PAGE_DATA */
+	uint16_t vp_index;       /* VP_CONTEXT */
+	uint32_t index;          /* parameter_area_index (areas, inserts, parameters) */
+	uint32_t byte_offset;    /* parameters */
+	uint64_t nbytes;         /* PARAMETER_AREA, REQUIRED_MEMORY */
+	/* SUPPORTED_PLATFORM */
+	uint8_t highest_vtl, platform_type;
+	uint16_t platform_version;
+	uint64_t shared_gpa_boundary;
+	/* GUEST_POLICY */
+	uint64_t policy;
+	const uint8_t *data;
+	uint32_t data_len;
+};
+
+/* A validated file.  igvm_open() checks, over the whole buffer:
+ *   the fixed header (magic, version 1 or 2, offsets, total size = buffer
+ *   length, file data present), the CRC-32 checksum, every TLV (known type,
+ *   exact payload length, 8-byte alignment, zero padding except a warning
+ *   for VP_CONTEXT's, which igvmgen fills with '0'), the section order
+ *   (platform < initialization < directive), one platform header per mask
+ *   bit, masks naming declared platforms only, GPAs page aligned, every file
+ *   offset and length inside the file data, parameters targeting declared
+ *   and not yet inserted areas, one insert per area.
+ * Overlapping pages are checked by igvm_check_overlap(). */
+struct igvm_file {
+	const uint8_t *buf;
+	size_t len;
+	uint32_t version;
+	uint32_t vh_off, vh_size;
+	uint32_t checksum;
+	uint32_t n_headers;
+	uint32_t platforms;      /* OR of the declared masks */
+	uint32_t warnings;       /* IGVM_WARN_* */
+};
+#define IGVM_WARN_VP_PADDING  0x1u   /* non-zero padding after VP_CONTEXT */
+
+int igvm_open(struct igvm_file *f, const uint8_t *buf, size_t len, struct err *e);
+
+/* Iterate: *pos starts at 0; returns 1 with *rec filled, 0 at the end.
+ * Only valid on a file igvm_open() accepted. */
+int igvm_next(const struct igvm_file *f, uint32_t *pos, struct igvm_rec *rec);
+
+/* No two PAGE_DATA / VP_CONTEXT / PARAMETER_INSERT pages that share a mask
+ * bit cover the same GPA.  `scratch` holds `n_scratch` u64 slots (at least
+ * the number of pages the file places; igvm_page_count() tells). */
+size_t igvm_page_count(const struct igvm_file *f);
+int igvm_check_overlap(const struct igvm_file *f, uint64_t *scratch, size_t n_scratch,
+		       struct err *e);
+
+/* CRC-32 (IEEE 802.3, zlib's) */
+uint32_t igvm_crc32(uint32_t crc, const void *p, size_t n);
+
+/* ---- writer ----------------------------------------------------------- */
+
+/* One directive or initialization header to write.  `data` is 4096 bytes
+ * (PAGE_DATA, VP_CONTEXT; NULL stores an explicit shared zero page, never
+ * file_offset 0, see igvm.md §0.2), or the 696-byte SNP_ID_BLOCK payload,
+ * or NULL.  Identical `data` pointers are stored once. */
+struct igvm_dir {
+	uint32_t type;
+	uint64_t gpa;
+	uint32_t mask;
+	uint32_t flags;
+	uint16_t data_type;
+	uint16_t vp_index;
+	uint32_t index;
+	uint32_t byte_offset;
+	uint64_t nbytes;
+	uint64_t policy;          /* GUEST_POLICY */
+	const uint8_t *data;
+};
+
+struct igvm_image {
+	uint8_t platform_type;    /* IGVM_PLATFORM_* (one platform per file) */
+	uint8_t highest_vtl;      /* 0 */
+	uint32_t mask;            /* its compatibility mask bit, 0x1 */
+	const struct igvm_dir *dirs;   /* initialization then directive headers, in file order */
+	size_t n_dirs;
+};
+
+/* Serialise.  Returns 0 and sets *out_len; when out is NULL or cap is too
+ * small, only *out_len is set (and -ERR_LIMIT returned if out is non-NULL).
+ * Fails with -EINVAL on a directive list igvm_open() would refuse. */
+int igvm_write(const struct igvm_image *im, uint8_t *out, size_t cap, size_t *out_len,
+	       struct err *e);
+
+#endif
