@@ -50,6 +50,7 @@ CORE_SRCS  :=
 TEST_PROGS :=
 GUEST_SRCS :=
 HOST_SRCS  :=
+HOST_EXTRA_OBJS :=
 include base/module.mk crypto/module.mk image/module.mk tee/module.mk net/module.mk \
         init/module.mk host/module.mk igvm/module.mk boot/module.mk
 include deps/deps.mk
@@ -80,8 +81,9 @@ $(BUILD)/ccinit: $(call GOBJ,$(CORE_SRCS) $(GUEST_SRCS)) $(DEP_LIBS_GUEST:%=%)
 	$(Q)$(MUSLCC) $(GUEST_LDFLAGS) -o $@ $(call GOBJ,$(CORE_SRCS) $(GUEST_SRCS)) $(DEP_LIBS_GUEST)
 	@echo "  LD      $@ ($$(stat -c %s $@) bytes)"
 
-$(BUILD)/ccguest: $(call HOBJ,$(CORE_SRCS) $(HOST_SRCS))
-	$(Q)$(CC) $(HOST_LDFLAGS) -o $@ $(call HOBJ,$(CORE_SRCS) $(HOST_SRCS)) $(DEP_LIBS_HOST) -lpthread
+$(BUILD)/ccguest: $(call HOBJ,$(CORE_SRCS) $(HOST_SRCS)) $(HOST_EXTRA_OBJS)
+	$(Q)$(CC) $(HOST_LDFLAGS) -o $@ $(call HOBJ,$(CORE_SRCS) $(HOST_SRCS)) $(HOST_EXTRA_OBJS) \
+	    $(DEP_LIBS_HOST) -lpthread
 	@echo "  LD      $@"
 
 # The initrd: /init plus the modules ccinit loads, written by our own

@@ -8,7 +8,9 @@
 #ifndef CCG_BOOT_STUB_ABI_H
 #define CCG_BOOT_STUB_ABI_H
 
+#ifndef __ASSEMBLER__
 #include <stdint.h>
+#endif
 
 #define STUB_PAGE          0x1000u
 
@@ -28,6 +30,14 @@
 #define STUB_CC_BLOB_OFF   0x40u
 #define STUB_GPA_PARAM     0x13000u  /* IGVM parameter area (loader-filled, unmeasured) */
 #define STUB_GPA_LOW_END   0x14000u
+/* Written by the stub at run time (not part of the IGVM file): the Intel MP
+ * table.  The config table sits at the start, the floating pointer at
+ * +STUB_MPTABLE_FP_OFF = 0x9FC00, inside the last KiB of base memory that
+ * Linux scans.  Two pages so that 254 processor entries fit.  The stub marks
+ * the range reserved in e820; the builder must place nothing here. */
+#define STUB_GPA_MPTABLE   0x9E000u
+#define STUB_MPTABLE_SIZE  0x2000u
+#define STUB_MPTABLE_FP_OFF 0x1C00u
 /* Native only: the reset page (16-bit entry at 0xFFFFFFF0). */
 #define STUB_GPA_RESET     0xFFFFF000u
 /* KVM: the VMSA GPA the hardware is told about (INITIAL_VMSA_GPA). */
@@ -50,6 +60,7 @@
 
 #define STUB_RANGES_MAX    16u
 
+#ifndef __ASSEMBLER__
 struct stub_range {
 	uint64_t base;
 	uint64_t size;
@@ -86,6 +97,8 @@ struct stub_memmap_entry {
 	uint16_t flags;
 	uint32_t reserved;
 };
+
+#endif /* !__ASSEMBLER__ */
 
 #define STUB_MEMMAP_MEMORY            0u
 #define STUB_MEMMAP_PLATFORM_RESERVED 1u

@@ -17,8 +17,18 @@ enum {
 	CLI_USAGE = 2,
 };
 
+int cmd_igvm(int argc, char **argv);
 int cmd_initdata(int argc, char **argv);
+int cmd_kata_config(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
+int cmd_reference_values(int argc, char **argv);
 int cmd_keyprovider(int argc, char **argv);
+/* ccguest measure: firmware launch measurements (host/measure_fw.c). */
+int measure_fw_cmd(int argc, char **argv);
+/* ccguest igvm inspect (host/igvm_inspect.c); ccguest measure FILE.igvm
+ * (host/measure_igvm.c). */
+int igvm_inspect_cmd(int argc, char **argv);
+int measure_igvm_cmd(int argc, char **argv);
 int cmd_mkinitrd(int argc, char **argv);
 int cmd_proxy(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);

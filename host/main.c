@@ -21,6 +21,10 @@ static const struct cmd cmds[] = {
 	{ "proxy", cmd_proxy, "pipe stdin/stdout to a TCP service (QEMU guestfwd)" },
 	{ "initdata", cmd_initdata, "write an initdata disk binding a KBS to the guest" },
 	{ "keyprovider", cmd_keyprovider, "ocicrypt key provider for CoCo-encrypted layers" },
+	{ "igvm", cmd_igvm, "build or inspect an IGVM guest image (direct Linux boot)" },
+	{ "measure", cmd_measure, "print the SEV-SNP launch digest or TDX MRTD of a guest" },
+	{ "reference-values", cmd_reference_values, "write reference values for the attestation service" },
+	{ "kata-config", cmd_kata_config, "print the Kata configuration that boots an IGVM guest" },
 	{ "version", cmd_version, "print the version" },
 };
 
@@ -51,7 +55,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: ccguest COMMAND [OPTIONS]\n\nCommands:\n", f);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].summary);
+		fprintf(f, "  %-17s %s\n", cmds[i].name, cmds[i].summary);
 	fputs("\nRun `ccguest COMMAND --help` for the options of a command.\n", f);
 }
 

@@ -8,3 +8,5 @@ HOST_SRCS += host/main.c host/initrd.c host/resolve.c host/run.c host/vm.c \
 HOST_SRCS += host/initdata_cmd.c
 HOST_SRCS += host/keyprovider.c
 CORE_SRCS += host/keyprovider_msg.c
+# IGVM: build, run (the native loader), measure, reference values, Kata config.
+HOST_SRCS += host/igvm_cmd.c host/igvmrun.c host/measure.c host/refvals.c host/kata_config.c

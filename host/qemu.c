@@ -50,9 +50,17 @@ static int qa_escape(char *dst, size_t cap, const char *src)
 
 static bool qa_cfg_ok(const struct qemu_cfg *c)
 {
-	if (!c->qemu || !c->qemu[0] || !c->kernel || !c->kernel[0] ||
-	    !c->initrd || !c->initrd[0] || !c->cmdline)
+	if (!c->qemu || !c->qemu[0])
 		return false;
+	if (c->bios) {
+		if (!c->bios[0] || c->machine != QEMU_MACHINE_Q35 || c->n_blobs > QEMU_BLOBS_MAX)
+			return false;
+		for (unsigned i = 0; i < c->n_blobs; i++)
+			if (!c->blobs[i].file || !c->blobs[i].file[0])
+				return false;
+	} else if (!c->kernel || !c->kernel[0] || !c->initrd || !c->initrd[0] || !c->cmdline) {
+		return false;
+	}
 	if (c->memory_mib < 64 || c->memory_mib > 1048576)
 		return false;
 	if (c->cpus < 1 || c->cpus > 256)
@@ -95,10 +103,31 @@ static int qa_base(const struct qemu_cfg *c, struct qemu_argv *o)
 	return rc ? -ERR_LIMIT : 0;
 }
 
+/* Firmware and raw page runs instead of a kernel (see qemu_cfg.bios). */
+static int qa_boot_blobs(const struct qemu_cfg *c, struct qemu_argv *o)
+{
+	char path[4096];
+	int rc = 0;
+
+	rc |= qa_add(o, "-bios");
+	rc |= qa_add(o, "%s", c->bios);
+	for (unsigned i = 0; i < c->n_blobs && rc == 0; i++) {
+		if (qa_escape(path, sizeof(path), c->blobs[i].file) < 0)
+			return -ERR_LIMIT;
+		rc |= qa_add(o, "-device");
+		rc |= qa_add(o, "loader,file=%s,addr=0x%llx,force-raw=on", path, c->blobs[i].addr);
+	}
+	rc |= qa_add(o, "-device");
+	rc |= qa_add(o, "isa-debug-exit,iobase=0x%x,iosize=0x04", QEMU_EXIT_PORT);
+	return rc ? -ERR_LIMIT : 0;
+}
+
 static int qa_boot(const struct qemu_cfg *c, struct qemu_argv *o)
 {
 	int rc = 0;
 
+	if (c->bios)
+		return qa_boot_blobs(c, o);
 	rc |= qa_add(o, "-kernel");
 	rc |= qa_add(o, "%s", c->kernel);
 	rc |= qa_add(o, "-initrd");
@@ -175,6 +204,21 @@ int qemu_build_argv(const struct qemu_cfg *cfg, struct qemu_argv *out,
 		return err_set(e, rc, "qemu: command line too long (at most %d "
 			       "arguments, %d bytes)", QEMU_ARGV_MAX, QEMU_STRS_MAX);
 	return 0;
+}
+
+void qemu_q35_ram(unsigned memory_mib, struct qemu_ram r[2], unsigned *n)
+{
+	unsigned long long ram = (unsigned long long)memory_mib << 20;
+	unsigned long long lowmem = ram >= 0xB0000000ull ? 0x80000000ull : 0xB0000000ull;
+
+	r[0].base = 0;
+	r[0].size = ram < lowmem ? ram : lowmem;
+	*n = 1;
+	if (ram > lowmem) {
+		r[1].base = 1ull << 32;
+		r[1].size = ram - lowmem;
+		*n = 2;
+	}
 }
 
 static bool qk_digest_ok(const char *d)

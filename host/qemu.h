@@ -47,6 +47,13 @@ struct qemu_fwd {
 	const char *cmd;           /* no NUL; commas are escaped here */
 };
 
+/* A raw file QEMU's generic loader places at a guest-physical address. */
+#define QEMU_BLOBS_MAX 12
+struct qemu_blob {
+	const char *file;
+	unsigned long long addr;
+};
+
 struct qemu_cfg {
 	const char *qemu;          /* the binary, e.g. "qemu-system-x86_64" */
 	enum qemu_machine machine;
@@ -56,6 +63,12 @@ struct qemu_cfg {
 	const char *kernel;        /* bzImage or PVH ELF vmlinux */
 	const char *initrd;
 	const char *cmdline;       /* from qemu_build_cmdline() */
+	/* Or, instead of kernel/initrd/cmdline (q35 only): firmware mapped
+	 * below 4 GiB (-bios, a multiple of 64 KiB) and raw page runs
+	 * (-device loader,force-raw=on): `ccguest run --igvm`. */
+	const char *bios;
+	struct qemu_blob blobs[QEMU_BLOBS_MAX];
+	unsigned n_blobs;
 	const char *disk;          /* image disk path, or NULL for none */
 	const char *disk2;         /* a second read-only disk (initdata), or NULL */
 	enum qemu_net net;
@@ -73,6 +86,14 @@ struct qemu_argv {
  * missing or out of range) or -ERR_LIMIT (the strings do not fit). */
 int qemu_build_argv(const struct qemu_cfg *cfg, struct qemu_argv *out,
 		    struct err *e);
+
+/* The RAM of QEMU's q35 machine with memory_mib of memory: below 4 GiB up
+ * to 2 GiB or 2.75 GiB (as QEMU splits it), the rest from 4 GiB.  Fills
+ * r[0..*n) with {base, size}. */
+struct qemu_ram {
+	unsigned long long base, size;
+};
+void qemu_q35_ram(unsigned memory_mib, struct qemu_ram r[2], unsigned *n);
 
 struct qemu_kcmd {
 	enum qemu_machine machine;

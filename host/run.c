@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "host/cli.h"
+#include "host/igvmrun.h"
 #include "host/kvm.h"
 #include "host/qemu.h"
 #include "host/resolve.h"
@@ -40,6 +41,9 @@ static const char run_usage[] =
 	"  --machine auto|microvm|q35   default auto = microvm\n"
 	"  --timeout SECONDS     kill the guest after this long (default 600, 0 = never)\n"
 	"  --cmdline-extra STR   appended to the kernel command line\n"
+	"  --igvm FILE           boot a native-platform IGVM file (ccguest igvm build\n"
+	"                        --platform native) instead of kernel + initrd: its\n"
+	"                        measured command line must pin --image; q35 only\n"
 	"\n"
 	"Attestation (see docs/attestation.md):\n"
 	"  --tee auto|sample|snp|tdx   the TEE the guest uses (default auto: real TEEs\n"
@@ -60,7 +64,7 @@ static const char run_usage[] =
 enum { RUN_AUTO = -1 };
 
 struct run_opts {
-	const char *layout, *image, *kernel, *initrd, *extra, *qemu;
+	const char *layout, *image, *kernel, *initrd, *extra, *qemu, *igvm;
 	unsigned memory, cpus, timeout;
 	int accel;      /* RUN_AUTO or enum qemu_accel */
 	int machine;    /* RUN_AUTO or enum qemu_machine */
@@ -89,6 +93,7 @@ static bool run_opt(struct run_opts *o, int c, const char *arg)
 	case 'r': o->initrd = arg; return true;
 	case 'x': o->extra = arg; return true;
 	case 'q': o->qemu = arg; return true;
+	case 'G': o->igvm = arg; return true;
 	case 'v': o->verbose = true; return true;
 	case 'N': o->no_host_verify = true; return true;
 	case 'T': o->att.tee = arg; return true;
@@ -141,6 +146,7 @@ static int run_parse(struct run_opts *o, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "cmdline-extra", required_argument, NULL, 'x' },
 		{ "qemu", required_argument, NULL, 'q' },
+		{ "igvm", required_argument, NULL, 'G' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-host-verify", no_argument, NULL, 'N' },
 		{ "tee", required_argument, NULL, 'T' },
@@ -190,6 +196,7 @@ struct run_ctx {
 	char cmdline[QEMU_CMDLINE_MAX + 1];
 	char extra[QEMU_CMDLINE_MAX + 1];
 	struct qemu_argv qa;
+	struct igvmrun igvm;
 };
 
 static int run_path(char *buf, const char *dir, const char *name)
@@ -241,7 +248,7 @@ static int run_accel(struct run_ctx *r, struct err *e)
 	if (r->o.accel == QEMU_ACCEL_KVM && !kvm)
 		return err_set(e, -ENODEV, "--accel kvm: %s", why);
 	r->accel = kvm ? QEMU_ACCEL_KVM : QEMU_ACCEL_TCG;
-	r->machine = r->o.machine == RUN_AUTO ? QEMU_MACHINE_MICROVM
+	r->machine = r->o.machine == RUN_AUTO ? (r->o.igvm ? QEMU_MACHINE_Q35 : QEMU_MACHINE_MICROVM)
 					      : (enum qemu_machine)r->o.machine;
 	if (r->o.verbose)
 		cli_note("accelerator: %s%s%s%s", kvm ? "kvm" : "tcg",
@@ -300,6 +307,11 @@ static int run_build(struct run_ctx *r, struct err *e)
 	};
 	int rc;
 
+	if (r->o.igvm) {
+		igvmrun_to_qemu(&r->igvm, &cfg);
+		rc = qemu_build_argv(&cfg, &r->qa, e);
+		goto verbose;
+	}
 	if ((size_t)snprintf(r->extra, sizeof(r->extra), "%s%s%s", r->o.att.extra + (r->o.att.extra[0] == ' '),
 			     r->o.att.extra[0] && r->o.extra ? " " : "",
 			     r->o.extra ? r->o.extra : "") >= sizeof(r->extra))
@@ -315,6 +327,7 @@ static int run_build(struct run_ctx *r, struct err *e)
 	rc = qemu_build_cmdline(&k, r->cmdline, sizeof(r->cmdline), e);
 	if (rc == 0)
 		rc = qemu_build_argv(&cfg, &r->qa, e);
+verbose:
 	if (rc == 0 && r->o.verbose) {
 		fputs("ccguest: qemu:", stderr);
 		for (size_t i = 0; i < r->qa.argc; i++)
@@ -325,11 +338,62 @@ static int run_build(struct run_ctx *r, struct err *e)
 	return rc;
 }
 
+/* The measured command line of the file must pin the image we attach (the
+ * guest would refuse another one; say so before booting). */
+static bool igvm_pins(const char *cmdline, const char *pinned)
+{
+	char want[32 + DIGEST_STR_MAX];
+	size_t n;
+	const char *p = cmdline;
+
+	n = (size_t)snprintf(want, sizeof(want), "ccinit.image=%s", pinned);
+	while ((p = strstr(p, want)) != NULL) {
+		if ((p == cmdline || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* --igvm: the file replaces kernel, initrd and command line. */
+static int run_igvm(struct run_ctx *r, struct err *e)
+{
+	int rc;
+
+	if (r->o.kernel || r->o.initrd || r->o.extra || runatt_wanted(&r->o.att))
+		return err_set(e, -EINVAL, "--igvm: the kernel, initrd and command line are "
+			       "measured in the file (no --kernel, --initrd, --cmdline-extra or "
+			       "attestation options)");
+	if (r->machine != QEMU_MACHINE_Q35)
+		return err_set(e, -EINVAL, "--igvm: the q35 machine only");
+	rc = igvmrun_prepare(&r->igvm, r->o.igvm, r->o.cpus, r->o.memory, e);
+	if (rc < 0)
+		return rc;
+	if (r->o.verbose)
+		cli_note("igvm %s: %llu pages in %u runs + 64 KiB firmware; command line: %s",
+			 r->o.igvm, (unsigned long long)r->igvm.pages, r->igvm.n,
+			 r->igvm.cmdline[0] ? r->igvm.cmdline : "(not found)");
+	if (r->pinned[0] && !igvm_pins(r->igvm.cmdline, r->pinned))
+		return err_set(e, -ERR_DIGEST, "--igvm %s: its measured command line does not pin "
+			       "%s (rebuild it with ccinit.image=%s)", r->o.igvm, r->pinned,
+			       r->pinned);
+	return 0;
+}
+
 /* Everything before QEMU starts; 0 or a negative code with e set. */
 static int run_prepare(struct run_ctx *r, struct err *e)
 {
 	int rc = run_accel(r, e);
 
+	if (rc == 0 && r->o.igvm) {
+		if (r->o.layout)
+			rc = run_disk(r, e);
+		if (rc == 0)
+			rc = run_igvm(r, e);
+		if (rc == 0)
+			rc = run_build(r, e);
+		return rc;
+	}
 	if (rc == 0)
 		rc = run_files(r, e);
 	if (rc == 0 && r->o.verbose)
@@ -347,12 +411,19 @@ static int run_prepare(struct run_ctx *r, struct err *e)
 
 static int run_boot(struct run_ctx *r, struct err *e)
 {
-	struct vm_opts vo = { r->qa.argv, { r->disk_fd, r->o.att.disk_fd }, r->o.timeout };
+	struct vm_opts vo = { .argv = r->qa.argv, .timeout_s = r->o.timeout };
 	struct vm_result res;
 	struct runexit st;
 	char msg[256];
 	int code, rc;
 
+	for (unsigned i = 0; i < VM_KEEP_MAX; i++)
+		vo.keep_fd[i] = -1;
+	vo.keep_fd[0] = r->disk_fd;
+	vo.keep_fd[1] = r->o.att.disk_fd;
+	vo.keep_fd[2] = r->igvm.bios_fd;
+	for (unsigned i = 0; i < r->igvm.n && 3 + i < VM_KEEP_MAX; i++)
+		vo.keep_fd[3 + i] = r->igvm.fds[i];
 	runexit_init(&st);
 	rc = vm_run(&vo, &st, &res, e);
 	if (rc < 0)
@@ -380,6 +451,7 @@ int cmd_run(int argc, char **argv)
 		return RUNEXIT_FAILED;
 	}
 	r->disk_fd = -1;
+	igvmrun_init(&r->igvm);
 	rc = run_parse(&r->o, argc, argv);
 	if (rc >= 0)
 		goto out;
@@ -393,6 +465,7 @@ int cmd_run(int argc, char **argv)
 	}
 out:
 	runatt_free(&r->o.att);
+	igvmrun_free(&r->igvm);
 	if (r->disk_fd >= 0)
 		close(r->disk_fd);
 	free(r);

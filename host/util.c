@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -275,4 +276,41 @@ int util_tmpfile(struct err *e)
 		return err_set(e, -errno, "%s: %s", tmpl, strerror(errno));
 	unlink(tmpl);
 	return fd;
+}
+
+int util_map(const char *path, size_t max, struct util_map *m, struct err *e)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	void *p;
+
+	m->p = NULL;
+	m->len = 0;
+	if (fd < 0)
+		return err_set(e, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(e, -EINVAL, "%s: not a regular file", path);
+	}
+	if (st.st_size <= 0 || (uint64_t)st.st_size > max) {
+		close(fd);
+		return err_set(e, -ERR_LIMIT, "%s: %lld bytes (1 to %zu allowed)", path,
+			       (long long)st.st_size, max);
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return err_set(e, -errno, "%s: mmap: %s", path, strerror(errno));
+	m->p = p;
+	m->len = (size_t)st.st_size;
+	return 0;
+}
+
+void util_unmap(struct util_map *m)
+{
+	if (m && m->p) {
+		munmap((void *)m->p, m->len);
+		m->p = NULL;
+		m->len = 0;
+	}
 }

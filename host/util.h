@@ -29,6 +29,15 @@ int util_exe_dir(char *buf, size_t cap, struct err *e);
  * nothing to clean up whatever ends ccguest.  Returns the fd or -errno. */
 int util_tmpfile(struct err *e);
 
+/* A whole regular file mapped read-only (1 byte .. max bytes).  Returns 0
+ * or -errno / -ERR_LIMIT with "PATH: cause" in e; util_unmap() is NULL-safe. */
+struct util_map {
+	const uint8_t *p;
+	size_t len;
+};
+int util_map(const char *path, size_t max, struct util_map *m, struct err *e);
+void util_unmap(struct util_map *m);
+
 /* True when path names an existing regular file. */
 bool util_is_file(const char *path);
 

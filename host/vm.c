@@ -149,7 +149,7 @@ static void vm_child(const struct vm_opts *o, const sigset_t *oldmask,
 		_exit(127);
 	if (dup2(nullfd, STDIN_FILENO) < 0 || dup2(outfd, STDOUT_FILENO) < 0)
 		goto fail;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < VM_KEEP_MAX; i++)
 		if (o->keep_fd[i] >= 0 && fcntl(o->keep_fd[i], F_SETFD, 0) != 0)
 			goto fail;
 	execvp(o->argv[0], o->argv);

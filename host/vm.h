@@ -16,7 +16,8 @@
 
 struct vm_opts {
 	char *const *argv;     /* argv[0] is looked up in PATH when it has no '/' */
-	int keep_fd[2];        /* fds QEMU inherits under the same numbers, or -1 */
+#define VM_KEEP_MAX 16
+	int keep_fd[VM_KEEP_MAX]; /* fds QEMU inherits under the same numbers; -1 = unused */
 	unsigned timeout_s;    /* 0: none */
 };
 

@@ -22,6 +22,9 @@ enum {
 	IGVM_VHT_GUEST_POLICY = 0x101,
 	IGVM_VHT_RELOCATABLE_REGION = 0x102,
 	IGVM_VHT_PAGE_TABLE_RELOCATION_REGION = 0x103,
+	IGVM_VHT_CORIM_DOCUMENT = 0x104,
+	IGVM_VHT_CORIM_SIGNATURE = 0x105,
+	IGVM_VHT_CCA_POLICY = 0x106,
 	IGVM_VHT_PARAMETER_AREA = 0x301,
 	IGVM_VHT_PAGE_DATA = 0x302,
 	IGVM_VHT_PARAMETER_INSERT = 0x303,
@@ -48,6 +51,9 @@ enum {
 	IGVM_PLATFORM_VSM = 1,
 	IGVM_PLATFORM_SEV_SNP = 2,
 	IGVM_PLATFORM_TDX = 3,
+	IGVM_PLATFORM_SEV = 4,      /* unstable in the spec */
+	IGVM_PLATFORM_SEV_ES = 5,   /* unstable in the spec */
+	IGVM_PLATFORM_CCA = 6,      /* unstable in the spec */
 };
 
 /* PAGE_DATA.data_type and flags */
@@ -63,6 +69,11 @@ enum {
 
 #define IGVM_ID_BLOCK_LEN     696u
 #define IGVM_NATIVE_VP_LEN    0xE8u
+
+/* Limits of this implementation (the spec has none): parameter areas per
+ * file, and bytes per parameter area. */
+#define IGVM_MAX_AREAS        256u
+#define IGVM_MAX_AREA_BYTES   (64u << 20)
 
 /* One decoded variable header.  Fields not used by `type` are zero.
  * `data` points into the file buffer (4096 bytes) for PAGE_DATA and
@@ -128,6 +139,44 @@ int igvm_check_overlap(const struct igvm_file *f, uint64_t *scratch, size_t n_sc
 
 /* CRC-32 (IEEE 802.3, zlib's) */
 uint32_t igvm_crc32(uint32_t crc, const void *p, size_t n);
+
+/* "PAGE_DATA", "VP_CONTEXT" ...; NULL for a type this reader does not know. */
+const char *igvm_type_name(uint32_t type);
+/* "NATIVE", "VSM", "SEV_SNP", "TDX", "SEV", "SEV_ES", "CCA"; "?" otherwise. */
+const char *igvm_platform_name(unsigned platform_type);
+/* The compatibility mask of the file's platform header of that type, 0 if
+ * the file declares none. */
+uint32_t igvm_platform_mask(const struct igvm_file *f, unsigned platform_type);
+/* The platform type a single-bit mask names, or -1. */
+int igvm_mask_platform(const struct igvm_file *f, uint32_t mask);
+/* The size of parameter area `index` declared before header offset
+ * `before` (UINT32_MAX: anywhere), 0 if none. */
+uint64_t igvm_area_size(const struct igvm_file *f, uint32_t index, uint32_t before);
+
+/* ---- the rules igvm_open() and igvm_write() share ---------------------- */
+
+/* The per-file state of the semantic checks (section order, platforms,
+ * masks, parameter areas).  igvm_open() runs them over the decoded
+ * headers; igvm_write() over the caller's list before writing it.  Not
+ * needed by other callers. */
+struct igvm_val {
+	unsigned stage;              /* 0 platform, 1 initialization, 2 directive */
+	uint32_t platforms;          /* declared masks */
+	uint32_t ptypes;             /* declared platform types (bit per type) */
+	int8_t ptype[32];            /* platform type per mask bit, -1 none */
+	uint32_t id_blocks;          /* masks that have an SNP_ID_BLOCK */
+	uint32_t n_areas;
+	struct {
+		uint32_t index;
+		uint32_t inserted;
+		uint64_t nbytes;
+	} areas[IGVM_MAX_AREAS];
+};
+void igvm_val_init(struct igvm_val *v);
+/* Check one decoded header (its framing and file ranges already checked). */
+int igvm_val_rec(struct igvm_val *v, const struct igvm_rec *r, struct err *e);
+/* After the last header. */
+int igvm_val_end(const struct igvm_val *v, struct err *e);
 
 /* ---- writer ----------------------------------------------------------- */
 

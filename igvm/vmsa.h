@@ -72,6 +72,11 @@ void vmsa_put_seg(uint8_t *v, unsigned off, uint16_t sel, uint16_t attr, uint32_
 void vmsa_reset(uint8_t v[VMSA_SIZE], enum vmsa_vmm vmm, bool bsp, uint32_t eip,
 		uint32_t vcpu_sig, uint64_t sev_features);
 
+/* The VMSA sev-snp-measure's snp:svsm mode models for every vCPU of a
+ * COCONUT-SVSM guest on QEMU/KVM: 32-bit flat protected mode at `eip` (the
+ * SVSM entry), RDX the vCPU signature.  Zeroes the page first. */
+void vmsa_svsm(uint8_t v[VMSA_SIZE], uint32_t eip, uint32_t vcpu_sig, uint64_t sev_features);
+
 /* "EPYC", "EPYC-v1".."EPYC-v4", "EPYC-Milan"(-v1/-v2), "EPYC-Genoa"(-v1),
  * "EPYC-Turin", "EPYC-Rome"(-v1..v4) ... → CPUID(1).EAX.  -ERR_NOTFOUND. */
 int vmsa_cpu_sig(const char *vcpu_type, uint32_t *sig, struct err *e);

@@ -1,0 +1,206 @@
+/* stub: the C part of the boot stub (entry.S calls stub_main).  Runs
+ * identity-mapped in long mode with interrupts off, on the one stack page,
+ * before Linux; freestanding, no libc.
+ *
+ *   1. check the measured stub_config (STUB_GPA_CONFIG);
+ *   2. read the loader's parameter page: VP count and IGVM memory map
+ *      (unmeasured: every offset and count is bounds-checked);
+ *   3. build the e820 table: loader RAM, minus config reserved[], the legacy
+ *      hole and the MP table area; sorted, merged, at most 128 entries;
+ *   4. SNP: make every e820 RAM page (and the MP table area) outside
+ *      imported[] private and validate it;
+ *   5. write the Intel MP table (one processor entry per VP);
+ *   6. store e820 into boot_params and jump to the kernel's 64-bit entry with
+ *      RSI = boot_params.
+ * Any failure stops the guest: GHCB termination request on SNP, a byte to
+ * the isa-debug-exit port 0xf4 then HLT on the native platform.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "boot/e820.h"
+#include "boot/mptable.h"
+#include "boot/snp.h"
+#include "boot/stub_abi.h"
+
+#define ENTRY_RESET 0u          /* entry.S: reset vector path (native) */
+#define ENTRY_64    1u          /* entry.S: stub_entry64 (SNP VMSA) */
+
+#define DEBUG_EXIT_PORT 0xf4    /* QEMU isa-debug-exit: exit status (v << 1) | 1 */
+#define IDENTITY_MAP_END (512ull << 30)   /* the builder's page tables */
+
+void stub_main(uint32_t entry) __attribute__((noreturn, used));
+void stub_enter_kernel(uint64_t entry, uint64_t boot_params) __attribute__((noreturn));
+
+/* GCC may emit calls to these even with -ffreestanding. */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+void *memset(void *d, int c, size_t n)
+{
+	unsigned char *p = d;
+
+	while (n--)
+		*p++ = (unsigned char)c;
+	return d;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	unsigned char *p = d;
+	const unsigned char *q = s;
+
+	while (n--)
+		*p++ = *q++;
+	return d;
+}
+
+void *memmove(void *d, const void *s, size_t n)
+{
+	unsigned char *p = d;
+	const unsigned char *q = s;
+
+	if (p < q) {
+		while (n--)
+			*p++ = *q++;
+	} else {
+		while (n--)
+			p[n] = q[n];
+	}
+	return d;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *p = a, *q = b;
+
+	for (; n; n--, p++, q++)
+		if (*p != *q)
+			return *p - *q;
+	return 0;
+}
+
+static bool use_ghcb;   /* how to report failure: GHCB (SNP) or port 0xf4 */
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static void __attribute__((noreturn)) fail(uint8_t code)
+{
+	if (use_ghcb)
+		snp_terminate(code);
+	outb(DEBUG_EXIT_PORT, code);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/* Scratch in .bss (inside the image; the stack is one page). */
+static struct e820_entry work[STUB_PARAM_MEMMAP_MAX + STUB_RANGES_MAX + 2];
+static struct e820_entry table[E820_MAX];
+
+static uint32_t ld32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
+{
+	return a < b + bs && b < a + as;
+}
+
+static bool mptable_area_free(const struct stub_config *c)
+{
+	for (uint32_t i = 0; i < c->n_reserved; i++)
+		if (overlaps(STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE, c->reserved[i].base,
+			     c->reserved[i].size))
+			return false;
+	for (uint32_t i = 0; i < c->n_imported; i++)
+		if (overlaps(STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE, c->imported[i].base,
+			     c->imported[i].size))
+			return false;
+	return true;
+}
+
+void stub_main(uint32_t entry)
+{
+	const struct stub_config *cfg = (const struct stub_config *)(uintptr_t)STUB_GPA_CONFIG;
+	const uint8_t *param;
+	uint8_t *bp;
+	size_t n = 0;
+	uint32_t vps;
+	bool snp, want_mp;
+	int nt;
+
+	/* Until the config is trusted, the entry decides: only the SNP VMSA
+	 * uses the 64-bit entry. */
+	use_ghcb = entry == ENTRY_64;
+	if (cfg->magic != STUB_CONFIG_MAGIC || cfg->version != STUB_CONFIG_VERSION ||
+	    cfg->n_reserved > STUB_RANGES_MAX || cfg->n_imported > STUB_RANGES_MAX ||
+	    cfg->vp_count_off > STUB_PAGE - 4 || cfg->memmap_off > STUB_PAGE ||
+	    (cfg->param_page & (STUB_PAGE - 1)) || (cfg->zero_page & (STUB_PAGE - 1)) ||
+	    cfg->param_page == 0 || cfg->zero_page == 0)
+		fail(SNP_TERM_CONFIG);
+	snp = (cfg->flags & STUB_FLAG_SNP) != 0;
+	if (snp && entry != ENTRY_64) {
+		use_ghcb = false;       /* native CPU: no GHCB */
+		fail(SNP_TERM_ENTRY);
+	}
+	use_ghcb = snp;
+
+	/* Parameter page: written by the loader, not measured. */
+	param = (const uint8_t *)(uintptr_t)cfg->param_page;
+	vps = ld32(param + cfg->vp_count_off);
+	if (vps == 0)
+		vps = 1;                /* no VP_COUNT parameter: the BSP alone */
+	if (vps > MPTABLE_MAX_CPUS)
+		fail(SNP_TERM_VP_COUNT);
+	if (e820_parse_memmap(param, STUB_PAGE, cfg->memmap_off, cfg->memmap_max, work, &n,
+			      STUB_PARAM_MEMMAP_MAX) <= 0)
+		fail(SNP_TERM_MEMMAP);
+
+	/* The MP table goes into the loader's RAM, outside the builder's ranges. */
+	nt = e820_build(work, n, table, E820_MAX);
+	if (nt < 0)
+		fail(SNP_TERM_E820);
+	want_mp = e820_covers(table, (size_t)nt, STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE, E820_RAM) &&
+		  mptable_area_free(cfg);
+
+	for (uint32_t i = 0; i < cfg->n_reserved; i++)
+		if (e820_add(work, &n, sizeof(work) / sizeof(work[0]), cfg->reserved[i].base,
+			     cfg->reserved[i].size, E820_RESERVED) < 0)
+			fail(SNP_TERM_CONFIG);
+	if (want_mp &&
+	    e820_add(work, &n, sizeof(work) / sizeof(work[0]), STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE,
+		     E820_RESERVED) < 0)
+		fail(SNP_TERM_E820);
+	nt = e820_build(work, n, table, E820_MAX);
+	if (nt < 0)
+		fail(SNP_TERM_E820);
+
+	if (snp) {
+		snp_negotiate();
+		for (int i = 0; i < nt; i++) {
+			if (table[i].type != E820_RAM)
+				continue;
+			if (table[i].addr + table[i].size > IDENTITY_MAP_END)
+				fail(SNP_TERM_RANGE);
+			snp_accept(table[i].addr, table[i].size, cfg->imported, cfg->n_imported);
+		}
+		if (want_mp)
+			snp_accept(STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE, cfg->imported,
+				   cfg->n_imported);
+	}
+	if (want_mp && mptable_write((uint8_t *)(uintptr_t)STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE,
+				     STUB_GPA_MPTABLE, STUB_MPTABLE_FP_OFF, vps) < 0)
+		fail(SNP_TERM_MPTABLE);
+
+	bp = (uint8_t *)(uintptr_t)cfg->zero_page;
+	if (e820_store(bp, table, (size_t)nt) < 0)
+		fail(SNP_TERM_E820);
+	stub_enter_kernel(cfg->kernel_entry, cfg->zero_page);
+}
