@@ -97,6 +97,37 @@ $(BUILD)/initrd.img: $(BUILD)/ccinit $(BUILD)/ccguest $(BUILD)/.kernel init/modu
 $(BUILD)/vmlinuz: $(BUILD)/.kernel
 	$(Q)cp $(BUILD)/kernel/vmlinuz $@
 
+# ---- IGVM guests and their reference values (docs/igvm.md) ----------------
+# The three files boot the demo image (tests/lib/mkdemo.py writes it
+# deterministically), pinned by the measured command line; the native one
+# also tells ccinit the isa-debug-exit port of `ccguest run --igvm`.
+# reference-values.json: KVM for 1-8 vCPUs, MSHV, and the MRTD of trixie's
+# OVMF.fd (TDX), with the digests of the inputs.
+IGVMS       := $(BUILD)/guest-snp-kvm.igvm $(BUILD)/guest-snp-mshv.igvm $(BUILD)/guest-native.igvm
+IGVM_DEPS   := $(BUILD)/ccguest $(BUILD)/vmlinuz $(BUILD)/initrd.img $(BUILD)/demo/image.digest
+IGVM_CMDLINE = console=ttyS0 quiet panic=-1 cryptomgr.notests ccinit.image=$$(cat $(BUILD)/demo/image.digest) ccinit.disk=vda
+IGVM_BUILD   = $(BUILD)/ccguest igvm build --kernel $(BUILD)/vmlinuz --initrd $(BUILD)/initrd.img
+OVMF_FD     := $(BUILD)/peers/root/usr/share/ovmf/OVMF.fd
+
+all: $(IGVMS) $(BUILD)/reference-values.json
+
+$(BUILD)/demo/image.digest: tests/lib/mkdemo.py tests/lib/ocimage.py
+	@mkdir -p $(@D)
+	$(Q)/usr/bin/python3 tests/lib/mkdemo.py $(BUILD)/demo/layout demo >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/guest-snp-kvm.igvm: $(IGVM_DEPS)
+	$(Q)$(IGVM_BUILD) --platform snp --loader kvm --cmdline "$(IGVM_CMDLINE)" -o $@
+$(BUILD)/guest-snp-mshv.igvm: $(IGVM_DEPS)
+	$(Q)$(IGVM_BUILD) --platform snp --loader mshv --cmdline "$(IGVM_CMDLINE)" -o $@
+$(BUILD)/guest-native.igvm: $(IGVM_DEPS)
+	$(Q)$(IGVM_BUILD) --platform native --cmdline "$(IGVM_CMDLINE) ccinit.exit=0xf4" -o $@
+
+$(BUILD)/reference-values.json: $(IGVMS) $(BUILD)/.peers
+	$(Q)$(BUILD)/ccguest reference-values --snp-kvm $(BUILD)/guest-snp-kvm.igvm \
+	    --snp-mshv $(BUILD)/guest-snp-mshv.igvm --vcpus 1-8 --tdvf $(OVMF_FD) \
+	    --kernel $(BUILD)/vmlinuz --initrd $(BUILD)/initrd.img --cmdline "$(IGVM_CMDLINE)" -o $@
+	@echo "  REFVAL  $@"
+
 # ---- tests ----------------------------------------------------------------
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/test/%,$(wildcard tests/unit/test_*.c))
 TEST_CORE_OBJS = $(call TOBJ,$(CORE_SRCS))

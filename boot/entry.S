@@ -22,6 +22,8 @@
 #define EFER_LME        (1 << 8)
 #define EFER_NXE        (1 << 11)
 #define CR0_PE          (1 << 0)
+#define CR0_NW          (1 << 29)
+#define CR0_CD          (1 << 30)
 #define CR0_PG          (1 << 31)
 #define CR4_PAE         (1 << 5)
 #define STACK_TOP       (STUB_GPA_STACK + STUB_PAGE)
@@ -52,7 +54,10 @@ reset16:
 	/* 32-bit GDTR load (0x66 prefix: a 16-bit LGDT loads only 24 bits of
 	 * base).  DS is 0 at reset, so address the descriptor through CS. */
 	lgdtl	%cs:(reset_gdt_desc - stub_reset_start + (STUB_GPA_RESET - RESET_CS_BASE))
+	/* Protection on; caches on (CR0 leaves reset with CD = NW = 1, SDM
+	 * vol. 3 §9.1.1; the caches hold nothing yet, so no WBINVD). */
 	movl	%cr0, %eax
+	andl	$~(CR0_CD | CR0_NW), %eax
 	orl	$CR0_PE, %eax
 	movl	%eax, %cr0
 	/* 0x66 EA imm32 sel16: far jump into the 32-bit code segment. */

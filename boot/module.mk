@@ -10,7 +10,8 @@ STUB_CC      ?= gcc
 STUB_LD      ?= ld
 STUB_OBJCOPY ?= objcopy
 STUB_NM      ?= nm
-STUB_SRCS    := boot/entry.S boot/stub.c boot/snp.c boot/e820.c boot/mptable.c
+STUB_SRCS    := boot/entry.S boot/stub.c boot/snp.c boot/e820.c boot/mptable.c \
+                crypto/sha256.c crypto/ct.c
 STUB_CFLAGS  := -std=c11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-mmx \
                 -mno-avx -mgeneral-regs-only -mcmodel=small -fno-stack-protector \
                 -fno-asynchronous-unwind-tables -fno-unwind-tables -fcf-protection=none \
@@ -19,9 +20,13 @@ STUB_CFLAGS  := -std=c11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mno-sse
 STUB_OBJS    := $(patsubst %,$(BUILD)/obj/stub/%.o,$(STUB_SRCS))
 STUB_DIR     := $(BUILD)/boot
 
+# SHA-256 for the payload check: the portable rounds only, at -O2 (the
+# stub hashes the kernel and initrd, ~12 MB).
+STUB_CFLAGS_sha256 := -DCCG_SHA256_PORTABLE_ONLY -O2
+STUB_CFLAGS_ct     := -D_DEFAULT_SOURCE
 $(BUILD)/obj/stub/%.c.o: %.c
 	@mkdir -p $(@D)
-	$(Q)$(STUB_CC) $(STUB_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(STUB_CC) $(STUB_CFLAGS) $(STUB_CFLAGS_$(notdir $*)) -MMD -MP -c $< -o $@
 $(BUILD)/obj/stub/%.S.o: %.S
 	@mkdir -p $(@D)
 	$(Q)$(STUB_CC) $(STUB_CFLAGS) -MMD -MP -c $< -o $@

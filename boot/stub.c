@@ -23,6 +23,8 @@
 #include "boot/mptable.h"
 #include "boot/snp.h"
 #include "boot/stub_abi.h"
+#include "crypto/ct.h"
+#include "crypto/sha256.h"
 
 #define ENTRY_RESET 0u          /* entry.S: reset vector path (native) */
 #define ENTRY_64    1u          /* entry.S: stub_entry64 (SNP VMSA) */
@@ -38,6 +40,13 @@ void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+void explicit_bzero(void *d, size_t n);
+
+void explicit_bzero(void *d, size_t n)
+{
+	memset(d, 0, n);
+	__asm__ volatile("" : : "r"(d) : "memory");
+}
 
 void *memset(void *d, int c, size_t n)
 {
@@ -90,13 +99,44 @@ static inline void outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
-static void __attribute__((noreturn)) fail(uint8_t code)
+#define COM1 0x3f8
+
+/* One line on the serial console (native only: on SNP port I/O would raise
+ * #VC, which nothing handles yet). */
+static void say(const char *msg)
 {
 	if (use_ghcb)
+		return;
+	for (; *msg; msg++) {
+		if (*msg == '\n')
+			outb(COM1, '\r');
+		outb(COM1, (uint8_t)*msg);
+	}
+}
+
+/* Native: one line naming the reason code (snp.h SNP_TERM_*), then status
+ * 125 on isa-debug-exit, which `ccguest run` reports as "failed before the
+ * workload ran" (host/runexit.h). */
+#define STUB_EXIT_FAILED 125
+
+static void __attribute__((noreturn)) fail_why(uint8_t code, const char *why)
+{
+	char line[] = "ccguest stub: boot failed, reason 0x00 (boot/snp.h SNP_TERM_*)\n";
+	static const char hex[] = "0123456789abcdef";
+
+	if (use_ghcb)
 		snp_terminate(code);
-	outb(DEBUG_EXIT_PORT, code);
+	line[36] = hex[code >> 4];
+	line[37] = hex[code & 15];
+	say(why ? why : line);
+	outb(DEBUG_EXIT_PORT, STUB_EXIT_FAILED);
 	for (;;)
 		__asm__ volatile("cli; hlt");
+}
+
+static void __attribute__((noreturn)) fail(uint8_t code)
+{
+	fail_why(code, NULL);
 }
 
 /* Scratch in .bss (inside the image; the stack is one page). */
@@ -124,6 +164,18 @@ static bool mptable_area_free(const struct stub_config *c)
 			     c->imported[i].size))
 			return false;
 	return true;
+}
+
+/* SHA-256 of [r->base, +r->size) equals want.  The range must lie below the
+ * identity map's end and not wrap. */
+static bool payload_ok(const struct stub_range *r, const uint8_t want[32])
+{
+	uint8_t got[32];
+
+	if (r->size > IDENTITY_MAP_END || r->base > IDENTITY_MAP_END - r->size)
+		return false;
+	sha256((const void *)(uintptr_t)r->base, (size_t)r->size, got);
+	return ct_memeq(got, want, sizeof(got)) == 1;
 }
 
 void stub_main(uint32_t entry)
@@ -198,6 +250,19 @@ void stub_main(uint32_t entry)
 	if (want_mp && mptable_write((uint8_t *)(uintptr_t)STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE,
 				     STUB_GPA_MPTABLE, STUB_MPTABLE_FP_OFF, vps) < 0)
 		fail(SNP_TERM_MPTABLE);
+
+	/* The payload was imported unmeasured: it runs only if it is the one
+	 * whose digests the measured config carries.  The ranges lie inside
+	 * what the launch imported (the builder placed them), so they are
+	 * private and validated by now. */
+	if (cfg->flags & STUB_FLAG_VERIFY) {
+		if (!payload_ok(&cfg->kernel, cfg->kernel_sha256))
+			fail_why(SNP_TERM_PAYLOAD, "ccguest stub: boot: kernel SHA-256 differs from "
+				 "the measured digest\n");
+		if (!payload_ok(&cfg->initrd, cfg->initrd_sha256))
+			fail_why(SNP_TERM_PAYLOAD, "ccguest stub: boot: initrd SHA-256 differs from "
+				 "the measured digest\n");
+	}
 
 	bp = (uint8_t *)(uintptr_t)cfg->zero_page;
 	if (e820_store(bp, table, (size_t)nt) < 0)

@@ -57,6 +57,7 @@
 #define STUB_CONFIG_VERSION 1u
 
 #define STUB_FLAG_SNP      0x1u      /* make RAM private + PVALIDATE it */
+#define STUB_FLAG_VERIFY   0x2u      /* check the kernel and initrd SHA-256 before the jump */
 
 #define STUB_RANGES_MAX    16u
 
@@ -87,6 +88,14 @@ struct stub_config {
 	 * page the IGVM imports), sorted, merged, page aligned.  The stub
 	 * validates RAM outside them. */
 	struct stub_range imported[STUB_RANGES_MAX];
+	/* STUB_FLAG_VERIFY: the kernel payload and the initrd (exact byte
+	 * ranges; initrd size 0 = none) are imported unmeasured, and this
+	 * measured page carries their SHA-256; the stub hashes them in place
+	 * and stops on a mismatch, so nothing unverified runs. */
+	struct stub_range kernel;
+	struct stub_range initrd;
+	uint8_t kernel_sha256[32];
+	uint8_t initrd_sha256[32];
 };
 
 /* IGVM_VHS_MEMORY_MAP_ENTRY as the loader writes it (24 bytes). */

@@ -92,6 +92,24 @@ void sha256_blocks_portable(uint32_t h[8], const uint8_t *p, size_t nblocks)
 
 /* ---- implementation choice ------------------------------------------------ */
 
+#ifdef CCG_SHA256_PORTABLE_ONLY
+/* The boot stub (boot/stub.c): general registers only, no CPU probing. */
+static void blocks(uint32_t h[8], const uint8_t *p, size_t nblocks)
+{
+	sha256_blocks_portable(h, p, nblocks);
+}
+
+const char *sha256_impl(void)
+{
+	return "portable";
+}
+
+void sha256_force_portable(int on)
+{
+	(void)on;
+}
+#else
+
 static int g_native = -1; /* -1: not probed yet, 0: no SHA-NI, 1: SHA-NI */
 static int g_force_portable;
 
@@ -123,6 +141,7 @@ void sha256_force_portable(int on)
 {
 	__atomic_store_n(&g_force_portable, on ? 1 : 0, __ATOMIC_RELAXED);
 }
+#endif
 
 /* ---- streaming ----------------------------------------------------------- */
 

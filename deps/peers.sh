@@ -3,6 +3,8 @@
 # (never installed) under $BUILD/peers/root, with wrappers in $BUILD/peers/bin:
 #   skopeo, mkfs.erofs  run through trixie's loader and libraries
 #   cosign              a static Go binary, run directly
+#   usr/share/ovmf/OVMF.fd  trixie's OVMF (firmware data only: the TDVF MRTD
+#                       vector of test_measure_fw)
 # Every "peer" entry of the lock is extracted.  Each wrapper must print its
 # version, or the step fails.  Stamp: $BUILD/.peers.
 BUILD=$1
@@ -54,6 +56,7 @@ main() {
 	check skopeo --version
 	check mkfs.erofs --version
 	check cosign version
+	[ -s "$PDIR.tmp/root/usr/share/ovmf/OVMF.fd" ] || die "peer ovmf: usr/share/ovmf/OVMF.fd missing"
 	mv "$PDIR.tmp" "$PDIR"
 	printf '%s\n' "$key" >"$BUILD/.peers"
 }

@@ -43,7 +43,11 @@ static const char build_usage[] =
 	"                         authenticates nobody)\n"
 	"  --family-id HEX, --image-id HEX   16 bytes each for the ID block\n"
 	"  --svn N                the ID block's guest SVN (default 0)\n"
-	"  --no-id-block          leave the ID block out\n";
+	"  --no-id-block          leave the ID block out\n"
+	"  --measure-payload      measure every kernel and initrd page (as igvmgen does)\n"
+	"                         instead of importing them unmeasured with their SHA-256\n"
+	"                         in the measured stub config, checked by the stub before\n"
+	"                         it jumps (the default: the PSP hashes ~60 KiB, not MBs)\n";
 
 static int parse_size(const char *s, uint64_t *out)
 {
@@ -132,6 +136,7 @@ int igvmbuild_run(const struct igvmbuild_opts *o, struct igvmbuild_result *res, 
 	in.stub_reset = stub_reset;
 	in.policy = o->policy;
 	in.memory_bytes = o->memory;
+	in.measure_payload = o->measure_payload;
 	cap = layout_max_dirs(&in) + 1;
 	pg = calloc(1, sizeof(*pg));
 	dirs = calloc(cap, sizeof(*dirs));
@@ -206,8 +211,11 @@ int igvmbuild_measure(const uint8_t *file, size_t len, enum igvm_loader loader, 
 
 	if (rc < 0)
 		return rc;
+	rc = igvm_measure_snp_mask(&f, 0, &mo.mask, e);
+	if (rc < 0)
+		return rc;
 	if (loader == IGVM_LOADER_MSHV) {
-		mo.n_scratch = igvm_measure_slots(&f, 0);
+		mo.n_scratch = igvm_measure_slots(&f, mo.mask);
 		mo.scratch = calloc(mo.n_scratch ? mo.n_scratch : 1, sizeof(*mo.scratch));
 		if (!mo.scratch)
 			return err_set(e, -ENOMEM, "out of memory");
@@ -235,6 +243,7 @@ static int build_cmd(int argc, char **argv)
 		{ "image-id", required_argument, NULL, 'I' },
 		{ "svn", required_argument, NULL, 'S' },
 		{ "no-id-block", no_argument, NULL, 'N' },
+		{ "measure-payload", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -257,6 +266,7 @@ static int build_cmd(int argc, char **argv)
 		case 'o': o.out = optarg; break;
 		case 'K': o.id_key = optarg; break;
 		case 'N': o.no_id_block = true; break;
+		case 'M': o.measure_payload = true; break;
 		case 'c':
 			if (!util_parse_u64(optarg, 512, &v) || v == 0)
 				goto bad;
@@ -324,11 +334,12 @@ static int build_cmd(int argc, char **argv)
 		cli_error("igvm build: %s", e.msg[0] ? e.msg : err_str(rc));
 		return CLI_FAIL;
 	}
-	cli_note("wrote %s: %zu bytes, %s, %llu measured pages, kernel at 0x%llx, initrd at 0x%llx, "
-		 "needs %llu MiB", o.out, res.file_len,
+	cli_note("wrote %s: %zu bytes, %s, %llu measured pages (%llu payload pages verified by the "
+		 "stub), kernel at 0x%llx, initrd at 0x%llx, needs %llu MiB", o.out, res.file_len,
 		 o.platform == LAYOUT_SNP ? (o.loader == LAYOUT_LOADER_MSHV ? "SEV-SNP/mshv" :
 					     "SEV-SNP/kvm") : "native",
 		 (unsigned long long)res.layout.measured_pages,
+		 (unsigned long long)res.layout.unmeasured_pages,
 		 (unsigned long long)res.layout.kernel_gpa,
 		 (unsigned long long)res.layout.initrd_gpa,
 		 (unsigned long long)(res.layout.ram_end >> 20));

@@ -24,6 +24,7 @@ struct igvmbuild_opts {
 	uint8_t family_id[16], image_id[16];
 	uint32_t svn;
 	bool no_id_block;
+	bool measure_payload;          /* measure kernel/initrd pages instead of hashing */
 };
 
 struct igvmbuild_result {

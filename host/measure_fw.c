@@ -24,8 +24,8 @@
 static const char mf_usage[] =
 	"usage: ccguest measure --ovmf FW --vcpus N [VCPU] [--vmm qemu|ec2|gce]\n"
 	"                       [--guest-features X] [--mode snp|seves]\n"
-	"                       (--kernel K [--initrd I] [--cmdline C] | --no-kernel-hashes\n"
-	"                        | --svsm FILE --vars-size N) [--ovmf-hash HEX] [--stats]\n"
+	"                       [--kernel K [--initrd I] [--cmdline C] | --no-kernel-hashes\n"
+	"                        | --svsm FILE --vars-size N] [--ovmf-hash HEX] [--stats]\n"
 	"       ccguest measure --platform tdx --tdvf FW [--two-pass] [--stats]\n"
 	"\n"
 	"Print the launch measurement of a firmware image as one lowercase hex line:\n"
@@ -37,7 +37,8 @@ static const char mf_usage[] =
 	"  --kernel K           the -kernel image: the firmware's SEV hashes table is\n"
 	"  --initrd I           measured with SHA-256 of K, I (empty if absent) and\n"
 	"  --cmdline C          the command line with its NUL (--append is an alias)\n"
-	"  --no-kernel-hashes   no -kernel: the hashes-table page is measured as zeros\n"
+	"  --no-kernel-hashes   no -kernel (the default without --kernel): the hashes-\n"
+	"                       table page, if any, is measured as ZERO pages\n"
 	"  --vcpus N            number of vCPUs (one VMSA each)\n"
 	"  VCPU, for --vmm qemu (the AP VMSAs carry CPUID(1).EAX):\n"
 	"    --vcpu-type T      QEMU model: EPYC, EPYC-v1..v4, EPYC-Rome[-v1..v4],\n"
@@ -212,12 +213,15 @@ static int mf_tdx(const struct mfopts *o)
 	    o->svsm || o->vars || o->mode)
 		return usage_error("--platform tdx takes only --tdvf, --two-pass and --stats");
 	rc = util_read_file(AT_FDCWD, o->tdvf, FW_MAX, &img, &len, &e);
-	if (rc == 0)
+	if (rc == 0) {
 		rc = tdvf_measure((const uint8_t *)img, len, o->two_pass ? TDVF_TWO_PASS : TDVF_ONE_PASS,
 				  mrtd, &n, &e);
+		if (rc < 0)
+			rc = err_wrap(&e, rc, "%s", o->tdvf);
+	}
 	free(img);
 	if (rc < 0) {
-		cli_error("measure: %s: %s", o->tdvf, e.msg[0] ? e.msg : err_str(rc));
+		cli_error("measure: %s", e.msg[0] ? e.msg : err_str(rc));
 		return CLI_FAIL;
 	}
 	print_hex(mrtd, sizeof(mrtd));
@@ -289,8 +293,8 @@ static int mf_sev_params(const struct mfopts *o, struct ovmf_params *p, uint8_t 
 	} else {
 		if (o->vars)
 			return usage_error("--vars-size goes with --svsm");
-		if (!o->kernel == !o->no_kh)
-			return usage_error("give --kernel K (kernel hashes) or --no-kernel-hashes");
+		if (o->kernel && o->no_kh)
+			return usage_error("--kernel and --no-kernel-hashes exclude each other");
 	}
 	if (o->ohash) {
 		if (*seves)
@@ -326,7 +330,6 @@ static int mf_sev(const struct mfopts *o)
 	uint8_t seed[SNP_LD_LEN], d256[32];
 	char *img = NULL, *svsm = NULL;
 	size_t len = 0, slen = 0;
-	const char *what = o->ovmf;
 	bool seves;
 	int rc;
 
@@ -344,14 +347,20 @@ static int mf_sev(const struct mfopts *o)
 		rc = mf_hashes(o, &kh, &e);
 		p.hashes = &kh;
 	}
-	if (rc == 0 && seves)
-		rc = ovmf_seves_digest((const uint8_t *)img, len, &p, d256, &e);
-	else if (rc == 0)
-		rc = ovmf_snp_digest((const uint8_t *)img, len, &p, &ld, &e);
+	if (rc == 0) {
+		/* file errors name their file; measurement errors get the image's name */
+		if (seves)
+			rc = ovmf_seves_digest((const uint8_t *)img, len, &p, d256, &e);
+		else
+			rc = ovmf_snp_digest((const uint8_t *)img, len, &p, &ld, &e);
+		if (rc < 0)
+			rc = err_wrap(&e, rc, "%s%s%s", o->ovmf, o->svsm ? " + " : "",
+				      o->svsm ? o->svsm : "");
+	}
 	free(img);
 	free(svsm);
 	if (rc < 0) {
-		cli_error("measure: %s: %s", what, e.msg[0] ? e.msg : err_str(rc));
+		cli_error("measure: %s", e.msg[0] ? e.msg : err_str(rc));
 		return CLI_FAIL;
 	}
 	if (seves) {

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "crypto/sha256.h"
 #include "igvm/layout.h"
 #include "igvm/vmsa.h"
 
@@ -214,7 +215,8 @@ struct emit {
 	size_t n, cap;
 	uint64_t last_gpa;
 	bool any_page;
-	uint64_t pages;
+	uint64_t pages;          /* measured */
+	uint64_t unmeasured;
 };
 
 static int emit(struct emit *m, const struct igvm_dir *d, struct err *e)
@@ -226,24 +228,33 @@ static int emit(struct emit *m, const struct igvm_dir *d, struct err *e)
 }
 
 /* One PAGE_DATA; pages must come in strictly ascending GPA order. */
-static int emit_page(struct emit *m, uint64_t gpa, uint16_t data_type, const uint8_t *data,
-		     struct err *e)
+static int emit_page_flags(struct emit *m, uint64_t gpa, uint16_t data_type, uint32_t flags,
+			   const uint8_t *data, struct err *e)
 {
 	struct igvm_dir d = { .type = IGVM_VHT_PAGE_DATA, .gpa = gpa, .mask = 1,
-			      .data_type = data_type, .data = data };
+			      .data_type = data_type, .flags = flags, .data = data };
 
 	if (m->any_page && gpa <= m->last_gpa)
 		return err_set(e, -EINVAL, "layout: page 0x%llx out of order",
 			       (unsigned long long)gpa);
 	m->any_page = true;
 	m->last_gpa = gpa;
-	m->pages++;
+	if (flags & IGVM_PAGEF_UNMEASURED)
+		m->unmeasured++;
+	else
+		m->pages++;
 	return emit(m, &d, e);
+}
+
+static int emit_page(struct emit *m, uint64_t gpa, uint16_t data_type, const uint8_t *data,
+		     struct err *e)
+{
+	return emit_page_flags(m, gpa, data_type, 0, data, e);
 }
 
 /* The pages of a buffer at gpa; the last partial page is copied into tail. */
 static int emit_blob(struct emit *m, uint64_t gpa, const uint8_t *p, size_t n, uint8_t *tail,
-		     struct err *e)
+		     uint32_t flags, struct err *e)
 {
 	size_t off;
 	int rc;
@@ -256,7 +267,7 @@ static int emit_blob(struct emit *m, uint64_t gpa, const uint8_t *p, size_t n, u
 			memcpy(tail, p + off, n - off);
 			page = tail;
 		}
-		rc = emit_page(m, gpa + off, IGVM_PAGE_NORMAL, page, e);
+		rc = emit_page_flags(m, gpa + off, IGVM_PAGE_NORMAL, flags, page, e);
 		if (rc < 0)
 			return rc;
 	}
@@ -272,6 +283,21 @@ static void add_range(struct stub_range *r, uint32_t *n, uint64_t base, uint64_t
 	r[*n].base = base;
 	r[*n].size = end - base;
 	(*n)++;
+}
+
+/* SHA-256 of p[0..n) zero-padded to whole pages: every byte the loader
+ * places is covered, the padding included. */
+static void page_digest(const uint8_t *p, size_t n, uint8_t out[32])
+{
+	static const uint8_t zeros[STUB_PAGE];
+	struct sha256 h;
+
+	sha256_init(&h);
+	if (n)
+		sha256_update(&h, p, n);
+	if (n % STUB_PAGE)
+		sha256_update(&h, zeros, STUB_PAGE - n % STUB_PAGE);
+	sha256_final(&h, out);
 }
 
 static void build_config(uint8_t *page, const struct layout_in *in, const struct layout_out *o,
@@ -290,6 +316,15 @@ static void build_config(uint8_t *page, const struct layout_in *in, const struct
 	c.vp_count_off = STUB_PARAM_VP_COUNT;
 	c.memmap_off = STUB_PARAM_MEMMAP;
 	c.memmap_max = STUB_PARAM_MEMMAP_MAX;
+	if (!in->measure_payload) {
+		c.flags |= STUB_FLAG_VERIFY;
+		c.kernel.base = o->kernel_gpa;
+		c.kernel.size = ALIGN_UP(o->k.payload_len, STUB_PAGE);
+		page_digest(in->kernel + o->k.payload_off, o->k.payload_len, c.kernel_sha256);
+		c.initrd.base = o->initrd_gpa;
+		c.initrd.size = ALIGN_UP(in->initrd_len, STUB_PAGE);
+		page_digest(in->initrd, in->initrd_len, c.initrd_sha256);
+	}
 	if (snp) {
 		/* CPUID, secrets, CC blob: the kernel maps them; keep them out of RAM. */
 		add_range(c.reserved, &c.n_reserved, STUB_GPA_CPUID, STUB_GPA_PARAM);
@@ -385,6 +420,7 @@ int layout_build(const struct layout_in *in, struct layout_pages *pg, struct igv
 	uint64_t features = in->sev_features ? in->sev_features : LAYOUT_SEV_FEATURES;
 	uint64_t policy = in->policy ? in->policy : LAYOUT_SNP_POLICY;
 	size_t stub_pages;
+	uint32_t pflags;
 	uint64_t top;
 	int rc;
 
@@ -501,12 +537,14 @@ int layout_build(const struct layout_in *in, struct layout_pages *pg, struct igv
 			return rc;
 		m.last_gpa = STUB_GPA_PARAM;
 	}
+	pflags = in->measure_payload ? 0 : IGVM_PAGEF_UNMEASURED;
 	rc = emit_blob(&m, out->kernel_gpa, in->kernel + out->k.payload_off, out->k.payload_len,
-		       pg->kernel_tail, e);
+		       pg->kernel_tail, pflags, e);
 	if (rc < 0)
 		return rc;
 	if (in->initrd_len) {
-		rc = emit_blob(&m, out->initrd_gpa, in->initrd, in->initrd_len, pg->initrd_tail, e);
+		rc = emit_blob(&m, out->initrd_gpa, in->initrd, in->initrd_len, pg->initrd_tail,
+			       pflags, e);
 		if (rc < 0)
 			return rc;
 	}
@@ -526,5 +564,6 @@ int layout_build(const struct layout_in *in, struct layout_pages *pg, struct igv
 	}
 	out->n_dirs = m.n;
 	out->measured_pages = m.pages;
+	out->unmeasured_pages = m.unmeasured;
 	return 0;
 }

@@ -50,6 +50,11 @@ struct layout_in {
 	uint64_t policy;                   /* SNP guest policy (0 = LAYOUT_SNP_POLICY) */
 	uint64_t sev_features;             /* 0 = LAYOUT_SEV_FEATURES */
 	uint64_t memory_bytes;             /* REQUIRED_MEMORY; 0 = the minimum */
+	/* false (default): the kernel payload and the initrd are imported
+	 * unmeasured and the stub checks their SHA-256 (in the measured config
+	 * page) before it jumps: the PSP hashes ~60 KiB instead of the whole
+	 * payload.  true: every payload page is measured (igvmgen's way). */
+	bool measure_payload;
 };
 
 /* What the kernel's setup header says (igvm.md §2.1; boot.rst). */
@@ -91,7 +96,8 @@ struct layout_out {
 	uint64_t vmsa_gpa;                 /* SNP */
 	uint64_t ram_end;                  /* lowest RAM size that holds the layout */
 	uint64_t required_memory;          /* REQUIRED_MEMORY bytes written (SNP) */
-	uint64_t measured_pages;           /* PAGE_DATA pages + the VMSA */
+	uint64_t measured_pages;           /* measured PAGE_DATA pages + the VMSA */
+	uint64_t unmeasured_pages;         /* payload pages the stub verifies instead */
 };
 
 /* Parse and check the bzImage setup header (64-bit entry, protocol ≥ 2.12). */

@@ -3,7 +3,8 @@
 # files git knows of, with their uncommitted changes, plus untracked files
 # that are not ignored; no build directory) into two temporary directories of
 # different names and depths, runs a clean `make all` in each, and compares
-# build/ccinit and build/initrd.img byte for byte.  Exit 0 when identical.
+# build/ccinit, build/initrd.img, the IGVM guests and reference-values.json
+# byte for byte.  Exit 0 when identical.
 #
 # Downloads are shared, not repeated: CCG_DL_CACHE (default: build/dl of this
 # checkout) is where deps/fetch.sh copies verified tarballs and .debs from,
@@ -14,7 +15,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # Overridable for checking parts of the build: goal and files under build/.
 GOAL=${CCG_REPRO_GOAL:-all}
-ARTEFACTS=${CCG_REPRO_FILES:-ccinit initrd.img}
+ARTEFACTS=${CCG_REPRO_FILES:-ccinit initrd.img guest-snp-kvm.igvm guest-snp-mshv.igvm guest-native.igvm reference-values.json}
 export CCG_DL_CACHE=${CCG_DL_CACHE:-$ROOT/build/dl}
 mkdir -p "$CCG_DL_CACHE"
 JOBS=$(nproc)

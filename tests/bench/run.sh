@@ -169,6 +169,114 @@ kill $kbs_pid 2>/dev/null || true
 put attest_ms "$a_ours"
 put peer_python_client_attest_ms "$a_peer"
 
+echo "bench: IGVM (SEV-SNP guest of build/vmlinuz + build/initrd.img, best of 3)"
+# Every step may fail on its own: it prints "bench: IGVM: ... skipped" and the
+# rest goes on; its figures are then absent from bench.json.
+igvm_err=$W/igvm-err.log
+igvm_secs() { # igvm_secs CMD...: wall seconds of one run, or status 1 if it failed
+	local t0 t1
+	t0=$(date +%s.%N)
+	"$@" > /dev/null 2> "$igvm_err" || return 1
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f\n", b-a}'
+}
+igvm_best3() { # igvm_best3 CMD...: the best of 3 runs, or status 1 if one failed
+	local i t all=
+	for i in 1 2 3; do t=$(igvm_secs "$@") || return 1; all="$all$t"$'\n'; done
+	printf '%s' "$all" | sort -n | head -1
+}
+igvm_skip() { echo "bench: IGVM: $1 failed, skipped: $(head -c 300 "$igvm_err" 2>/dev/null | tr '\n' ' ')"; }
+igvm_stat_bytes() { # bytes the PSP hashes, from a --stats line on stderr
+	grep -o '[0-9]* bytes' "$igvm_err" | head -1 | cut -d' ' -f1
+}
+igvm_mib() { awk -v b="$1" 'BEGIN{printf "%.3f", b/1048576}'; }
+# The command line the Makefile measures (IGVM_CMDLINE), so that the file
+# built here is the one `make` built.
+igvm_cmdline="console=ttyS0 quiet panic=-1 cryptomgr.notests ccinit.image=$(cat "$BUILD/demo/image.digest" 2>/dev/null || true) ccinit.disk=vda"
+igvm_file=$W/guest-snp-kvm.igvm
+rm -f "$igvm_file"
+if t=$(igvm_best3 "$BUILD/ccguest" igvm build --platform snp --loader kvm --kernel "$BUILD/vmlinuz" \
+	--initrd "$BUILD/initrd.img" --cmdline "$igvm_cmdline" -o "$igvm_file"); then
+	put igvm_build_s "$t"
+	cmp -s "$igvm_file" "$BUILD/guest-snp-kvm.igvm" ||
+		echo "bench: IGVM: note: $igvm_file differs from $BUILD/guest-snp-kvm.igvm"
+else
+	igvm_skip "ccguest igvm build"
+fi
+# Peer of the build: no IGVM tool ships in Debian, so the floor of the same
+# work: read the kernel and the initrd, write them out as one file (to
+# /dev/shm) and SHA-384 it (the build hashes every measured page for the ID
+# block's digest).  It lays out nothing, builds no VMSA and signs nothing, so
+# the ratio (floor time / ours) is below 1 and says how close to the I/O and
+# hashing floor the build is.
+if t=$(igvm_best3 bash -c "cat '$BUILD/vmlinuz' '$BUILD/initrd.img' > '$SHM/kernel+initrd' && sha384sum '$SHM/kernel+initrd'"); then
+	put peer_cat_sha384sum_build_s "$t"
+else
+	igvm_skip "cat + sha384sum of the kernel and initrd"
+fi
+rm -f "$SHM/kernel+initrd"
+if [ -s "$igvm_file" ]; then
+	if t=$(igvm_best3 "$BUILD/ccguest" measure "$igvm_file" --platform snp --loader kvm --vcpus 1 --vcpu-type EPYC-v4); then
+		put measure_s "$t"
+	else
+		igvm_skip "ccguest measure --loader kvm"
+	fi
+	# Peer of the measurement: sha384sum of the whole IGVM file, the floor of
+	# reading it and hashing its measured pages once with SHA-384 (our
+	# measure also parses the headers and chains one PAGE_INFO per page).
+	if t=$(igvm_best3 sha384sum "$igvm_file"); then
+		put peer_sha384sum_igvm_s "$t"
+	else
+		igvm_skip "sha384sum of the IGVM file"
+	fi
+else
+	echo "bench: IGVM: no IGVM file built here, measure_s and its peer skipped"
+fi
+# MSHV: the file `make` built for that loader (its VMSA sits elsewhere).
+if t=$(igvm_best3 "$BUILD/ccguest" measure "$BUILD/guest-snp-mshv.igvm" --platform snp --loader mshv); then
+	put measure_mshv_s "$t"
+else
+	igvm_skip "ccguest measure --loader mshv"
+fi
+if [ -s "$BUILD/guest-snp-kvm.igvm" ]; then
+	put igvm_bytes "$(stat -c %s "$BUILD/guest-snp-kvm.igvm")"
+else
+	echo "bench: IGVM: no $BUILD/guest-snp-kvm.igvm, igvm_bytes skipped"
+fi
+# What the PSP hashes at launch (SNP_LAUNCH_UPDATE of NORMAL and VMSA pages;
+# the CPUID, secrets and zero pages add a PAGE_INFO record each, no content):
+# for our IGVM, the boot stub, boot_params, command line, kernel, initrd and
+# one VMSA, so the PSP measures the kernel and initrd itself.
+if "$BUILD/ccguest" measure "$BUILD/guest-snp-kvm.igvm" --platform snp --loader kvm --vcpus 1 \
+	--vcpu-type EPYC-v4 --stats > /dev/null 2> "$igvm_err" && b=$(igvm_stat_bytes) && [ -n "$b" ]; then
+	put snp_measured_mib "$(igvm_mib "$b")"
+else
+	igvm_skip "ccguest measure --stats of guest-snp-kvm.igvm"
+fi
+# Peer: sev-snp-measure's model of QEMU -bios OVMF with -kernel/-initrd/-append
+# of the same files, with Debian's OVMF.fd: the PSP hashes the firmware's pages
+# and one VMSA; the kernel and initrd are hashed later by OVMF (against the
+# SEV hashes table, with an AmdSev build), not by the PSP.  Debian ships no
+# AmdSev build: its OVMF.fd has no SNP_KERNEL_HASHES section, so this falls
+# back to --no-kernel-hashes (same firmware pages; the kernel, initrd and
+# command line are then not measured at all) and says so in peer_ovmf_mode.
+ovmf=$BUILD/peers/root/usr/share/ovmf/OVMF.fd
+ovmf_args=(measure --ovmf "$ovmf" --vcpus 1 --vcpu-type EPYC-v4 --vmm qemu --guest-features 0x1 --stats)
+if "$BUILD/ccguest" "${ovmf_args[@]}" --kernel "$BUILD/vmlinuz" --initrd "$BUILD/initrd.img" \
+	--cmdline "$igvm_cmdline" > /dev/null 2> "$igvm_err" && b=$(igvm_stat_bytes) && [ -n "$b" ]; then
+	put peer_ovmf_measured_mib "$(igvm_mib "$b")"
+	put peer_ovmf_mode kernel-hashes
+elif grep -q SNP_KERNEL_HASHES "$igvm_err" && "$BUILD/ccguest" "${ovmf_args[@]}" --no-kernel-hashes \
+	> /dev/null 2> "$igvm_err" && b=$(igvm_stat_bytes) && [ -n "$b" ]; then
+	echo "bench: IGVM: note: $ovmf has no SNP_KERNEL_HASHES section (not an AmdSev build);" \
+		"measured with --no-kernel-hashes: it would not measure the kernel, initrd or command line"
+	put peer_ovmf_measured_mib "$(igvm_mib "$b")"
+	put peer_ovmf_mode no-kernel-hashes
+else
+	igvm_skip "ccguest measure --ovmf $ovmf --stats"
+fi
+rm -f "$igvm_err"
+
 $PY - "$out" "$BUILD/bench.json" <<'PYEOF'
 import json, sys
 f = {}
@@ -191,10 +299,17 @@ ratio("aes256gcm_vs_openssl", "aes256gcm_gbps", "peer_openssl_aes256gcm_gbps")
 ratio("attest_vs_python_client", "peer_python_client_attest_ms", "attest_ms")
 ratio("enc_gzip_vs_skopeo_decrypt_umoci", "peer_skopeo_decrypt_umoci_s", "pipeline_enc_gzip_s")
 ratio("enc_gzip_over_plain_gzip", "pipeline_enc_gzip_s", "pipeline_gzip_s")
+ratio("igvm_build_vs_cat_sha384sum", "peer_cat_sha384sum_build_s", "igvm_build_s")
+ratio("measure_vs_sha384sum", "peer_sha384sum_igvm_s", "measure_s")
+ratio("measure_mshv_vs_sha384sum", "peer_sha384sum_igvm_s", "measure_mshv_s")
+ratio("snp_measured_vs_ovmf", "peer_ovmf_measured_mib", "snp_measured_mib")
 f["ratios"] = r
 json.dump(f, open(sys.argv[2], "w"), indent=1, sort_keys=True)
 print("bench: speed-up ratios (peer time / ours; >1 means ccguest is faster):")
 for k, v in sorted(r.items()):
     print("  %-28s %s" % (k, v))
+if "snp_measured_vs_ovmf" in r:
+    print("  (snp_measured_vs_ovmf: MiB the PSP hashes for OVMF (%s) / for our IGVM;"
+          " >1 means we measure less)" % f.get("peer_ovmf_mode", "?"))
 PYEOF
 echo "bench: wrote $BUILD/bench.json"
