@@ -188,3 +188,41 @@ def test_measure_payload_option_measures_every_page(tmp_path):
     ma = cg("measure", a, "--platform", "snp", "--loader", "mshv").out.split()[-1]
     mb = cg("measure", b, "--platform", "snp", "--loader", "mshv").out.split()[-1]
     assert ma != mb
+
+
+def igvm_headers(data):
+    """(type, payload) of every variable header: our own reading of igvm.md §1."""
+    import struct
+    magic, ver, off, size, total, _ = struct.unpack_from("<6I", data, 0)
+    assert magic == 0x4D564749 and ver == 1 and total == len(data)
+    p, end = off, off + size
+    while p < end:
+        t, n = struct.unpack_from("<2I", data, p)
+        yield t, data[p + 8:p + 8 + n]
+        p += 8 + ((n + 7) & ~7)
+
+
+def test_id_block_verifies_with_python_cryptography(tmp_path):
+    """The SNP ID block's ECDSA P-384 signature, checked by an independent
+    implementation (python3-cryptography), over the 96-byte ID block the
+    loader hands the PSP; its LD is the digest `ccguest measure` prints."""
+    import struct
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+    f = build(tmp_path, "g.igvm", "snp", BASE + " ccinit.image=sha256:" + "34" * 32,
+              "--loader", "kvm", "--svn", "5", "--family-id", "00112233445566778899aabbccddeeff")
+    data = open(f, "rb").read()
+    hdrs = dict(igvm_headers(data))
+    blk, policy = hdrs[0x30B], struct.unpack_from("<Q", hdrs[0x101])[0]
+    assert len(blk) == 696 and policy == 0x30000
+    ld = blk[8:56]
+    le = lambda b: int.from_bytes(b, "little")
+    assert struct.unpack_from("<I", blk, 96)[0] == 1 and struct.unpack_from("<I", blk, 248)[0] == 2
+    pub = ec.EllipticCurvePublicNumbers(le(blk[256:328]), le(blk[328:400]), ec.SECP384R1()).public_key()
+    msg = ld + blk[56:72] + blk[72:88] + struct.pack("<IIQ", 1, 5, policy)
+    pub.verify(encode_dss_signature(le(blk[104:176]), le(blk[176:248])), msg,
+               ec.ECDSA(hashes.SHA384()))
+    assert blk[56:72] == bytes.fromhex("00112233445566778899aabbccddeeff")
+    r = cg("measure", f, "--platform", "snp", "--loader", "kvm", "--vcpus", "1")
+    assert r.rc == 0 and r.out.split()[-1] == ld.hex(), r

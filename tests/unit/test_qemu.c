@@ -236,12 +236,63 @@ static void test_cmdline_refusals(void **state)
 	assert_int_equal(qemu_build_cmdline(&k, buf, 0, &e), -ERR_LIMIT);
 }
 
+/* `ccguest run --igvm`: -bios plus generic loader devices instead of a
+ * kernel, on q35 only; commas in file names escaped. */
+static void test_bios_and_loader_blobs(void **state)
+{
+	struct qemu_cfg c = {
+		.qemu = "qemu-system-x86_64", .machine = QEMU_MACHINE_Q35,
+		.accel = QEMU_ACCEL_TCG, .memory_mib = 512, .cpus = 2,
+		.bios = "/proc/self/fd/7", .n_blobs = 2,
+		.blobs = { { "/proc/self/fd/8", 0x1000 }, { "/tmp/a,b", 0x1000000 } },
+	};
+	struct qemu_argv *a = calloc(1, sizeof(*a));
+	struct err e = { 0 };
+
+	(void)state;
+	assert_non_null(a);
+	assert_int_equal(qemu_build_argv(&c, a, &e), 0);
+	assert_string_equal(opt_val(a, "-bios"), "/proc/self/fd/7");
+	assert_null(opt_val(a, "-kernel"));
+	assert_null(opt_val(a, "-append"));
+	assert_true(has(a, "loader,file=/proc/self/fd/8,addr=0x1000,force-raw=on"));
+	assert_true(has(a, "loader,file=/tmp/a,,b,addr=0x1000000,force-raw=on"));
+	assert_true(has(a, "isa-debug-exit,iobase=0xf4,iosize=0x04"));
+	/* microvm cannot take it: its firmware and devices differ */
+	c.machine = QEMU_MACHINE_MICROVM;
+	assert_int_equal(qemu_build_argv(&c, a, &e), -EINVAL);
+	c.machine = QEMU_MACHINE_Q35;
+	c.blobs[1].file = "";
+	assert_int_equal(qemu_build_argv(&c, a, &e), -EINVAL);
+	free(a);
+}
+
+static void test_q35_ram_split(void **state)
+{
+	struct qemu_ram r[2];
+	unsigned n;
+
+	(void)state;
+	qemu_q35_ram(512, r, &n);
+	assert_int_equal(n, 1);
+	assert_true(r[0].base == 0 && r[0].size == 512ull << 20);
+	qemu_q35_ram(2816, r, &n);          /* 2.75 GiB: the 2 GiB split applies */
+	assert_int_equal(n, 2);
+	assert_true(r[0].size == 0x80000000ull && r[1].base == 1ull << 32 &&
+		    r[1].size == (2816ull << 20) - 0x80000000ull);
+	qemu_q35_ram(2800, r, &n);          /* below 2.75 GiB: all low */
+	assert_int_equal(n, 1);
+	assert_true(r[0].size == 2800ull << 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_microvm_tcg),
 		cmocka_unit_test(test_q35_kvm_nodisk),
 		cmocka_unit_test(test_disk_commas),
+		cmocka_unit_test(test_bios_and_loader_blobs),
+		cmocka_unit_test(test_q35_ram_split),
 		cmocka_unit_test(test_user_net_and_initdata_disk),
 		cmocka_unit_test(test_bad_cfg),
 		cmocka_unit_test(test_cmdline),
