@@ -622,19 +622,6 @@ static void print_text(yyjson_mut_val *root)
 
 /* ---- command ------------------------------------------------------------------- */
 
-static int ii_load(const char *path, char **buf, size_t *len, struct err *e)
-{
-	struct stat st;
-
-	if (stat(path, &st) != 0)
-		return err_set(e, -errno, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return err_set(e, -ERR_FORMAT, "not a regular file");
-	if ((uint64_t)st.st_size > UINT32_MAX)
-		return err_set(e, -ERR_LIMIT, "larger than 4 GiB (not an IGVM file)");
-	return util_read_file(AT_FDCWD, path, (size_t)st.st_size, buf, len, e);
-}
-
 /* Open and check the whole file. */
 static int ii_check(struct igvm_file *f, const uint8_t *buf, size_t len, struct err *e)
 {
@@ -659,8 +646,8 @@ int igvm_inspect_cmd(int argc, char **argv)
 	struct igvm_file f;
 	struct err e = { 0 };
 	struct ii c = { 0 };
-	char *buf = NULL, *out;
-	size_t len = 0;
+	struct util_map m = { 0 };
+	char *out;
 	int i, json = 0, rc;
 
 	for (i = 1; i < argc; i++) {
@@ -681,12 +668,12 @@ int igvm_inspect_cmd(int argc, char **argv)
 		fputs(ii_usage, stderr);
 		return CLI_USAGE;
 	}
-	rc = ii_load(path, &buf, &len, &e);
+	rc = util_map(path, UINT32_MAX, &m, &e);
 	if (rc == 0)
-		rc = ii_check(&f, (const uint8_t *)buf, len, &e);
+		rc = ii_check(&f, m.p, m.len, &e);
 	if (rc < 0) {
 		cli_error("igvm inspect %s: %s", path, e.msg[0] ? e.msg : err_str(rc));
-		free(buf);
+		util_unmap(&m);
 		return CLI_FAIL;
 	}
 	c.f = &f;
@@ -695,7 +682,7 @@ int igvm_inspect_cmd(int argc, char **argv)
 	if (!c.root) {
 		cli_error("igvm inspect %s: out of memory", path);
 		yyjson_mut_doc_free(c.d);
-		free(buf);
+		util_unmap(&m);
 		return CLI_FAIL;
 	}
 	yyjson_mut_doc_set_root(c.d, c.root);
@@ -721,6 +708,6 @@ int igvm_inspect_cmd(int argc, char **argv)
 		print_text(c.root);
 	}
 	yyjson_mut_doc_free(c.d);
-	free(buf);
+	util_unmap(&m);
 	return rc;
 }

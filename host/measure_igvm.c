@@ -124,22 +124,6 @@ static bool parse_num(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
-/* The whole file, at most 4 GiB (an IGVM size field is a u32). */
-static int mi_load(const char *path, char **buf, size_t *len, struct err *e)
-{
-	struct stat st;
-
-	if (stat(path, &st) != 0)
-		return err_set(e, -errno, "%s: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return err_set(e, -ERR_FORMAT, "%s: not a regular file", path);
-	if ((uint64_t)st.st_size > UINT32_MAX)
-		return err_set(e, -ERR_LIMIT, "%s: larger than 4 GiB", path);
-	return util_read_file(AT_FDCWD, path, (size_t)st.st_size, buf, len, e);
-}
-
-/* Open and check the file, overlapping pages included (a page placed twice
- * has no single measurement). */
 static int mi_open(struct igvm_file *f, const uint8_t *buf, size_t len, struct err *e)
 {
 	uint64_t *scratch;
@@ -253,18 +237,18 @@ int measure_igvm_cmd(int argc, char **argv)
 	struct miopts o = { 0 };
 	struct igvm_file f;
 	struct err e = { 0 };
-	char *buf = NULL;
-	size_t len = 0;
+	struct util_map m = { 0 };
 	int rc = mi_parse_opts(&o, argc, argv);
 
 	if (rc >= 0)
 		return rc;
-	rc = mi_load(o.file, &buf, &len, &e);
+	/* The whole file, mapped; an IGVM is under 4 GiB (its size field is a u32). */
+	rc = util_map(o.file, UINT32_MAX, &m, &e);
 	if (rc == 0)
-		rc = mi_open(&f, (const uint8_t *)buf, len, &e);
+		rc = mi_open(&f, m.p, m.len, &e);
 	if (rc == 0)
 		rc = strcmp(o.platform, "tdx") == 0 ? mi_tdx(&f, &o, &e) : mi_snp(&f, &o, &e);
-	free(buf);
+	util_unmap(&m);
 	if (rc < 0) {
 		cli_error("measure %s: %s", o.file, e.msg[0] ? e.msg : err_str(rc));
 		return CLI_FAIL;

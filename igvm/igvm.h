@@ -77,9 +77,12 @@ enum {
 
 /* One decoded variable header.  Fields not used by `type` are zero.
  * `data` points into the file buffer (4096 bytes) for PAGE_DATA and
- * VP_CONTEXT with a file offset, and for PARAMETER_AREA with one
- * (number_of_bytes); it is NULL for a data-less entry.  For SNP_ID_BLOCK
- * it points at the 696-byte payload. */
+ * VP_CONTEXT with a file offset, for PARAMETER_AREA with one
+ * (number_of_bytes) and for CORIM_* (size_bytes, in nbytes); it is NULL for
+ * a data-less entry.  For SNP_ID_BLOCK, RELOCATABLE_REGION,
+ * PAGE_TABLE_RELOCATION_REGION, CCA_POLICY and VBS_MEASUREMENT it points at
+ * the payload itself.  data_len is the length `data` covers.
+ * REQUIRED_MEMORY and ERROR_RANGE sizes are in nbytes. */
 struct igvm_rec {
 	uint32_t type;
 	uint32_t hdr_off;        /* file offset of the TLV */
@@ -105,8 +108,9 @@ struct igvm_rec {
 /* A validated file.  igvm_open() checks, over the whole buffer:
  *   the fixed header (magic, version 1 or 2, offsets, total size = buffer
  *   length, file data present), the CRC-32 checksum, every TLV (known type,
- *   exact payload length, 8-byte alignment, zero padding except a warning
- *   for VP_CONTEXT's, which igvmgen fills with '0'), the section order
+ *   bit 31 refused as the igvm crate does, exact payload length, 8-byte
+ *   alignment, zero padding except a warning for VP_CONTEXT's, which igvmgen
+ *   fills with '0', reserved fields zero), the section order
  *   (platform < initialization < directive), one platform header per mask
  *   bit, masks naming declared platforms only, GPAs page aligned, every file
  *   offset and length inside the file data, parameters targeting declared

@@ -131,17 +131,26 @@ static void dir_rec(const struct igvm_image *im, const struct igvm_dir *d, struc
 	}
 }
 
-/* Deduplication of blobs by (pointer, length).  A pointer above every one
- * seen so far is new without a search (pages cut from one buffer in
- * order); others are looked up in a small cache, then by walking back
- * over the earlier directives. */
+/* Deduplication of blobs by (pointer, length).  The address ranges of the
+ * blobs stored so far are kept as a few merged intervals: a pointer outside
+ * all of them is new without a search (pages cut from a few buffers in
+ * order).  Other pointers are looked up in a small cache of recent
+ * duplicates (the zero page), then by walking back over the earlier
+ * directives. */
+#define DD_RANGES 16
+#define DD_CACHE 8
+
 struct dedup {
-	uintptr_t max;
+	struct {
+		uintptr_t lo, hi;
+	} r[DD_RANGES];
+	unsigned n_r;
+	bool overflow;      /* more ranges than r[] holds: always search */
 	struct {
 		const uint8_t *p;
 		uint64_t len;
 		uint32_t fo;
-	} c[8];
+	} c[DD_CACHE];
 	unsigned next;
 };
 
@@ -150,7 +159,20 @@ static void dd_cache(struct dedup *d, const uint8_t *p, uint64_t len, uint32_t f
 	d->c[d->next].p = p;
 	d->c[d->next].len = len;
 	d->c[d->next].fo = fo;
-	d->next = (d->next + 1) % (sizeof(d->c) / sizeof(d->c[0]));
+	d->next = (d->next + 1) % DD_CACHE;
+}
+
+static bool dd_maybe_seen(const struct dedup *d, const uint8_t *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	unsigned k;
+
+	if (d->overflow)
+		return true;
+	for (k = 0; k < d->n_r; k++)
+		if (a >= d->r[k].lo && a < d->r[k].hi)
+			return true;
+	return false;
 }
 
 /* Was (p, len) stored by an earlier directive?  tlv is the offset of
@@ -163,12 +185,12 @@ static bool dd_find(struct dedup *d, const struct igvm_image *im, size_t i, uint
 	size_t k;
 
 	*fo = 0;
-	for (k = 0; k < sizeof(d->c) / sizeof(d->c[0]); k++)
+	for (k = 0; k < DD_CACHE; k++)
 		if (d->c[k].p == p && d->c[k].len == len) {
 			*fo = d->c[k].fo;
 			return true;
 		}
-	if ((uintptr_t)p > d->max)
+	if (!dd_maybe_seen(d, p))
 		return false;
 	for (k = i; k-- > 0;) {
 		tlv -= tlv_size(im->dirs[k].type);
@@ -182,12 +204,23 @@ static bool dd_find(struct dedup *d, const struct igvm_image *im, size_t i, uint
 	return false;
 }
 
-static void dd_add(struct dedup *d, const uint8_t *p, uint64_t len, uint32_t fo)
+static void dd_add(struct dedup *d, const uint8_t *p, uint64_t len)
 {
-	if ((uintptr_t)p > d->max)
-		d->max = (uintptr_t)p;
-	else
-		dd_cache(d, p, len, fo);
+	uintptr_t a = (uintptr_t)p;
+	unsigned k;
+
+	for (k = 0; k < d->n_r; k++)
+		if (d->r[k].hi == a) {
+			d->r[k].hi = a + (uintptr_t)len;
+			return;
+		}
+	if (d->n_r == DD_RANGES) {
+		d->overflow = true;
+		return;
+	}
+	d->r[d->n_r].lo = a;
+	d->r[d->n_r].hi = a + (uintptr_t)len;
+	d->n_r++;
 }
 
 static int fail(struct err *e, int rc, size_t i, uint32_t type)
@@ -247,7 +280,7 @@ static int plan(const struct igvm_image *im, uint32_t *vh_size, uint64_t *total,
 			return fail(e, rc, i, d->type);
 		if (blob_of(d, &p, &len) && !dd_find(&dd, im, i, 24 + vh, NULL, p, len, &fo)) {
 			data += len;
-			dd_add(&dd, p, len, 0);
+			dd_add(&dd, p, len);
 		}
 		vh += tlv_size(d->type);
 		if (vh > UINT32_MAX)
@@ -367,7 +400,7 @@ int igvm_write(const struct igvm_image *im, uint8_t *out, size_t cap, size_t *ou
 			fo = data_off;
 			memcpy(out + data_off, p, (size_t)len);
 			data_off += (uint32_t)len;
-			dd_add(&dd, p, len, fo);
+			dd_add(&dd, p, len);
 		}
 		st32(out + tlv, d->type);
 		st32(out + tlv + 4, payload_len(d->type));

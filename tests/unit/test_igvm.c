@@ -411,6 +411,59 @@ static void test_roundtrip(void **state)
 	free(buf);
 }
 
+/* Blobs are stored once per (pointer, length), whatever the order. */
+static void test_write_dedup(void **state)
+{
+	enum { N = 600 };
+	struct igvm_dir *d = calloc(2 * N + 8, sizeof(*d));
+	uint8_t *hi = malloc(N * PG), *lo = malloc(N * PG), *buf;
+	struct igvm_image im = { .platform_type = IGVM_PLATFORM_SEV_SNP, .mask = 1, .dirs = d };
+	struct igvm_file f;
+	struct igvm_rec r;
+	struct err e = { 0 };
+	uint32_t pos = 0, fo[2 * N + 8];
+	size_t i, n = 0, len;
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(hi);
+	assert_non_null(lo);
+	for (i = 0; i < N * PG; i++) {
+		hi[i] = (uint8_t)(i / PG + 1);
+		lo[i] = (uint8_t)(i / PG + 3);
+	}
+	/* pages of two buffers, zero pages between, then earlier pages again */
+	for (i = 0; i < N; i++) {
+		d[n++] = (struct igvm_dir){ .type = IGVM_VHT_PAGE_DATA,
+					    .gpa = 0x100000 + i * PG, .data = hi + i * PG };
+		if (i % 100 == 0)
+			d[n++] = (struct igvm_dir){ .type = IGVM_VHT_PAGE_DATA,
+						    .gpa = 0x10000000 + i * PG };
+	}
+	for (i = 0; i < N; i++)
+		d[n++] = (struct igvm_dir){ .type = IGVM_VHT_PAGE_DATA,
+					    .gpa = 0x1000000 + i * PG, .data = lo + i * PG };
+	d[n++] = (struct igvm_dir){ .type = IGVM_VHT_PAGE_DATA, .gpa = 0x2000000, .data = hi + 5 * PG };
+	d[n++] = (struct igvm_dir){ .type = IGVM_VHT_PAGE_DATA, .gpa = 0x2001000, .data = lo };
+	im.n_dirs = n;
+	buf = write_image(&im, &len);
+	assert_int_equal(igvm_open(&f, buf, len, &e), 0);
+	/* 2N distinct pages + one zero page */
+	assert_int_equal(len, 24 + f.vh_size + (2 * N + 1) * (size_t)PG);
+	i = 0;
+	while (igvm_next(&f, &pos, &r))
+		if (r.type == IGVM_VHT_PAGE_DATA)
+			fo[i++] = r.file_offset;
+	assert_int_equal(i, n);
+	assert_int_equal(fo[n - 2], fo[5 + 1]);    /* hi page 5 (one zero page before it) */
+	assert_int_equal(fo[n - 1], fo[N + N / 100]);   /* lo page 0 */
+	assert_int_equal(fo[1], fo[102]);          /* the zero page */
+	free(buf);
+	free(d);
+	free(hi);
+	free(lo);
+}
+
 static void test_write_rejects(void **state)
 {
 	struct igvm_dir d[3];
@@ -544,6 +597,10 @@ static void test_hostile_header(void **state)
 	expect_bad(f, len, -ERR_FORMAT, "not a multiple of 8");
 	put32(f + 12, (uint32_t)len);   /* checked before the checksum */
 	expect_bad(f, len, -ERR_FORMAT, "run past the file end");
+	/* the last TLV cut short (size still a multiple of 8) */
+	put32(f + 12, b.n - 8);
+	fix_crc(f);
+	expect_bad(f, len, -ERR_FORMAT, "runs past the variable headers");
 	put32(f + 12, b.n);
 	fix_crc(f);
 	assert_int_equal(open_rc(f, len, &e), 0);
@@ -1293,6 +1350,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc32),
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_write_dedup),
 		cmocka_unit_test(test_write_rejects),
 		cmocka_unit_test(test_hostile_header),
 		cmocka_unit_test(test_hostile_tlv),
