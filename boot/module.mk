@@ -1,7 +1,7 @@
 # boot/: the boot stub (freestanding, no libc) and its pure parts.
 #
-# The pure parts (e820, MP table) are core sources: the unit tests link them.
-CORE_SRCS += boot/e820.c boot/mptable.c
+# The pure parts (e820, MP table, ACPI tables) are core sources: the unit tests link them.
+CORE_SRCS += boot/e820.c boot/mptable.c boot/acpi.c
 
 # The stub itself: system gcc, freestanding, linked by linker/stub.ld into
 # $(BUILD)/boot/stub.elf, then cut into the image (at 0x8000) and the reset
@@ -10,7 +10,7 @@ STUB_CC      ?= gcc
 STUB_LD      ?= ld
 STUB_OBJCOPY ?= objcopy
 STUB_NM      ?= nm
-STUB_SRCS    := boot/entry.S boot/stub.c boot/snp.c boot/e820.c boot/mptable.c \
+STUB_SRCS    := boot/entry.S boot/stub.c boot/snp.c boot/e820.c boot/mptable.c boot/acpi.c \
                 crypto/sha256.c crypto/ct.c
 STUB_CFLAGS  := -std=c11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-mmx \
                 -mno-avx -mgeneral-regs-only -mcmodel=small -fno-stack-protector \

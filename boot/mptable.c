@@ -1,25 +1,10 @@
 /* mptable: see mptable.h.  No libc. */
 #include "boot/mptable.h"
-
-static void put(uint8_t *p, uint32_t v, int n)
-{
-	for (int i = 0; i < n; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static void put_str(uint8_t *p, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)s[i];
-}
+#include "boot/fwtab.h"
 
 uint8_t mptable_checksum(const uint8_t *p, size_t n)
 {
-	uint8_t sum = 0;
-
-	for (size_t i = 0; i < n; i++)
-		sum = (uint8_t)(sum + p[i]);
-	return (uint8_t)(0u - sum);
+	return fwtab_checksum(p, n);
 }
 
 size_t mptable_config_size(unsigned n_cpus)
@@ -41,13 +26,13 @@ int mptable_write(uint8_t *region, size_t len, uint32_t region_gpa, uint32_t fp_
 		region[i] = 0;
 
 	/* Configuration table header (spec table 4-2). */
-	put_str(c, "PCMP", 4);
-	put(c + 4, (uint32_t)size, 2);            /* base table length */
+	fwtab_put_str(c, "PCMP", 4);
+	fwtab_put(c + 4, (uint32_t)size, 2);            /* base table length */
 	c[6] = MPTABLE_SPEC_REV;
-	put_str(c + 8, "CCGUEST ", 8);            /* OEM ID */
-	put_str(c + 16, "IGVM STUB   ", 12);      /* product ID */
-	put(c + 34, n_cpus + 2, 2);               /* entry count */
-	put(c + 36, MPTABLE_LAPIC_ADDR, 4);
+	fwtab_put_str(c + 8, "CCGUEST ", 8);            /* OEM ID */
+	fwtab_put_str(c + 16, "IGVM STUB   ", 12);      /* product ID */
+	fwtab_put(c + 34, n_cpus + 2, 2);               /* entry count */
+	fwtab_put(c + 36, MPTABLE_LAPIC_ADDR, 4);
 	/* OEM table, extended table: none (zero). */
 
 	e = c + MPTABLE_HDR_SIZE;
@@ -56,24 +41,24 @@ int mptable_write(uint8_t *region, size_t len, uint32_t region_gpa, uint32_t fp_
 		e[1] = (uint8_t)i;                /* local APIC ID */
 		e[2] = MPTABLE_LAPIC_VER;
 		e[3] = (uint8_t)(0x01u | (i == 0 ? 0x02u : 0)); /* EN, BP */
-		put(e + 4, 0x600, 4);             /* CPU signature: family 6 */
-		put(e + 8, 0x201, 4);             /* feature flags: FPU, APIC */
+		fwtab_put(e + 4, 0x600, 4);             /* CPU signature: family 6 */
+		fwtab_put(e + 8, 0x201, 4);             /* feature flags: FPU, APIC */
 	}
 	e[0] = 1;                                 /* bus entry (table 4-8) */
 	e[1] = 0;                                 /* bus ID */
-	put_str(e + 2, "ISA   ", 6);
+	fwtab_put_str(e + 2, "ISA   ", 6);
 	e += MPTABLE_BUS_SIZE;
 	e[0] = 2;                                 /* I/O APIC entry (table 4-10) */
 	e[1] = (uint8_t)n_cpus;                   /* I/O APIC ID after the CPUs */
 	e[2] = MPTABLE_IOAPIC_VER;
 	e[3] = 0x01;                              /* EN */
-	put(e + 4, MPTABLE_IOAPIC_ADDR, 4);
+	fwtab_put(e + 4, MPTABLE_IOAPIC_ADDR, 4);
 	c[7] = mptable_checksum(c, size);
 
 	/* Floating pointer structure (table 4-1). */
 	fp = region + fp_off;
-	put_str(fp, "_MP_", 4);
-	put(fp + 4, region_gpa, 4);               /* configuration table address */
+	fwtab_put_str(fp, "_MP_", 4);
+	fwtab_put(fp + 4, region_gpa, 4);               /* configuration table address */
 	fp[8] = 1;                                /* length in 16-byte units */
 	fp[9] = MPTABLE_SPEC_REV;
 	/* feature bytes 1..5 zero: a configuration table is present, no IMCR */

@@ -20,6 +20,7 @@
 #define SNP_TERM_RANGE        0x06u  /* RAM beyond the 512 GiB identity map */
 #define SNP_TERM_MPTABLE      0x07u
 #define SNP_TERM_PAYLOAD      0x08u  /* kernel or initrd SHA-256 differs from the config */
+#define SNP_TERM_ACPI         0x09u  /* the ACPI tables do not fit their area */
 #define SNP_TERM_PROTOCOL     0x10u  /* GHCB protocol version 2 not offered */
 #define SNP_TERM_PSC          0x11u  /* page state change refused */
 #define SNP_TERM_PVALIDATE    0x12u  /* PVALIDATE failed */

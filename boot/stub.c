@@ -6,12 +6,14 @@
  *   2. read the loader's parameter page: VP count and IGVM memory map
  *      (unmeasured: every offset and count is bounds-checked);
  *   3. build the e820 table: loader RAM, minus config reserved[], the legacy
- *      hole and the MP table area; sorted, merged, at most 128 entries;
- *   4. SNP: make every e820 RAM page (and the MP table area) outside
+ *      hole, the MP table area and the ACPI area (type 3); sorted, merged,
+ *      at most 128 entries;
+ *   4. SNP: make every e820 RAM page (and the MP table and ACPI areas) outside
  *      imported[] private and validate it;
- *   5. write the Intel MP table (one processor entry per VP);
- *   6. store e820 into boot_params and jump to the kernel's 64-bit entry with
- *      RSI = boot_params.
+ *   5. write the Intel MP table (one processor entry per VP) and the ACPI
+ *      tables (boot/acpi.h: MADT for the VPs, DSDT with the PCI root bridge);
+ *   6. store e820 and the RSDP address into boot_params and jump to the
+ *      kernel's 64-bit entry with RSI = boot_params.
  * Any failure stops the guest: GHCB termination request on SNP, a byte to
  * the isa-debug-exit port 0xf4 then HLT on the native platform.
  */
@@ -19,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "boot/acpi.h"
 #include "boot/e820.h"
 #include "boot/mptable.h"
 #include "boot/snp.h"
@@ -99,6 +102,32 @@ static inline void outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 #define COM1 0x3f8
 
 /* One line on the serial console (native only: on SNP port I/O would raise
@@ -153,16 +182,47 @@ static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 	return a < b + bs && b < a + as;
 }
 
-static bool mptable_area_free(const struct stub_config *c)
+/* [base, base+size) (the MP table or the ACPI area) misses every range
+ * of the builder. */
+static bool area_free(const struct stub_config *c, uint64_t base, uint64_t size)
 {
 	for (uint32_t i = 0; i < c->n_reserved; i++)
-		if (overlaps(STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE, c->reserved[i].base,
-			     c->reserved[i].size))
+		if (overlaps(base, size, c->reserved[i].base, c->reserved[i].size))
 			return false;
 	for (uint32_t i = 0; i < c->n_imported; i++)
-		if (overlaps(STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE, c->imported[i].base,
-			     c->imported[i].size))
+		if (overlaps(base, size, c->imported[i].base, c->imported[i].size))
 			return false;
+	return true;
+}
+
+/* Native (QEMU q35): the FADT of a non-hardware-reduced platform must name
+ * PM1a event/control blocks (ACPICA does not start its interpreter
+ * without them), and q35's are in the ICH9 LPC bridge at 00:1f.0, off
+ * until firmware enables them.  Give them STUB_ACPI_PM_BASE (PMBASE, config
+ * 0x40), turn decoding on (ACPI_CNTL 0x44 bit 7; SCI on IRQ 9, the reset
+ * choice) and set PM1_CNT.SCI_EN, since the FADT says "already in ACPI
+ * mode" (no SMI_CMD).  Returns false, touching nothing, on another chipset. */
+#define PCI_CONF_ADDR      0xcf8
+#define PCI_CONF_DATA      0xcfc
+#define ICH9_LPC_CFG(reg)  (0x80000000u | (31u << 11) | (reg))  /* bus 0, dev 31, fn 0 */
+#define ICH9_LPC_ID        0x29188086u                         /* device 2918, vendor 8086 */
+#define ICH9_LPC_PMBASE    0x40u
+#define ICH9_LPC_ACPI_CNTL 0x44u
+#define ICH9_ACPI_EN       0x80u
+#define ACPI_PM1_SCI_EN    0x0001u
+
+static bool q35_pm_enable(void)
+{
+	uint16_t cnt = STUB_ACPI_PM_BASE + ACPI_PM1_CNT_OFF;
+
+	outl(PCI_CONF_ADDR, ICH9_LPC_CFG(0));
+	if (inl(PCI_CONF_DATA) != ICH9_LPC_ID)
+		return false;
+	outl(PCI_CONF_ADDR, ICH9_LPC_CFG(ICH9_LPC_PMBASE));
+	outl(PCI_CONF_DATA, STUB_ACPI_PM_BASE | 1u);      /* bit 0: I/O space */
+	outl(PCI_CONF_ADDR, ICH9_LPC_CFG(ICH9_LPC_ACPI_CNTL));
+	outb(PCI_CONF_DATA, ICH9_ACPI_EN);
+	outw(cnt, (uint16_t)(inw(cnt) | ACPI_PM1_SCI_EN));
 	return true;
 }
 
@@ -185,7 +245,8 @@ void stub_main(uint32_t entry)
 	uint8_t *bp;
 	size_t n = 0;
 	uint32_t vps;
-	bool snp, want_mp;
+	bool snp, want_mp, want_acpi;
+	int64_t rsdp = 0;
 	int nt;
 
 	/* Until the config is trusted, the entry decides: only the SNP VMSA
@@ -220,7 +281,10 @@ void stub_main(uint32_t entry)
 	if (nt < 0)
 		fail(SNP_TERM_E820);
 	want_mp = e820_covers(table, (size_t)nt, STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE, E820_RAM) &&
-		  mptable_area_free(cfg);
+		  area_free(cfg, STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE);
+	/* ACPI tables likewise; natively only where the PM block can be enabled. */
+	want_acpi = e820_covers(table, (size_t)nt, STUB_GPA_ACPI, STUB_ACPI_SIZE, E820_RAM) &&
+		    area_free(cfg, STUB_GPA_ACPI, STUB_ACPI_SIZE) && (snp || q35_pm_enable());
 
 	for (uint32_t i = 0; i < cfg->n_reserved; i++)
 		if (e820_add(work, &n, sizeof(work) / sizeof(work[0]), cfg->reserved[i].base,
@@ -229,6 +293,10 @@ void stub_main(uint32_t entry)
 	if (want_mp &&
 	    e820_add(work, &n, sizeof(work) / sizeof(work[0]), STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE,
 		     E820_RESERVED) < 0)
+		fail(SNP_TERM_E820);
+	if (want_acpi &&
+	    e820_add(work, &n, sizeof(work) / sizeof(work[0]), STUB_GPA_ACPI, STUB_ACPI_SIZE,
+		     ACPI_E820_TYPE) < 0)
 		fail(SNP_TERM_E820);
 	nt = e820_build(work, n, table, E820_MAX);
 	if (nt < 0)
@@ -246,10 +314,21 @@ void stub_main(uint32_t entry)
 		if (want_mp)
 			snp_accept(STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE, cfg->imported,
 				   cfg->n_imported);
+		if (want_acpi)
+			snp_accept(STUB_GPA_ACPI, STUB_ACPI_SIZE, cfg->imported, cfg->n_imported);
 	}
 	if (want_mp && mptable_write((uint8_t *)(uintptr_t)STUB_GPA_MPTABLE, STUB_MPTABLE_SIZE,
 				     STUB_GPA_MPTABLE, STUB_MPTABLE_FP_OFF, vps) < 0)
 		fail(SNP_TERM_MPTABLE);
+	if (want_acpi) {
+		struct acpi_config ac = { .n_cpus = vps, .e820 = table, .n_e820 = (size_t)nt,
+					  .snp = snp, .pm_base = STUB_ACPI_PM_BASE };
+
+		rsdp = acpi_write((uint8_t *)(uintptr_t)STUB_GPA_ACPI, STUB_ACPI_SIZE, STUB_GPA_ACPI,
+				  &ac);
+		if (rsdp < 0)
+			fail(SNP_TERM_ACPI);
+	}
 
 	/* The payload was imported unmeasured: it runs only if it is the one
 	 * whose digests the measured config carries.  The ranges lie inside
@@ -267,5 +346,7 @@ void stub_main(uint32_t entry)
 	bp = (uint8_t *)(uintptr_t)cfg->zero_page;
 	if (e820_store(bp, table, (size_t)nt) < 0)
 		fail(SNP_TERM_E820);
+	for (unsigned i = 0; rsdp > 0 && i < 8; i++)   /* boot_params.acpi_rsdp_addr */
+		bp[STUB_BP_ACPI_RSDP + i] = (uint8_t)((uint64_t)rsdp >> (8 * i));
 	stub_enter_kernel(cfg->kernel_entry, cfg->zero_page);
 }

@@ -38,6 +38,17 @@
 #define STUB_GPA_MPTABLE   0x9E000u
 #define STUB_MPTABLE_SIZE  0x2000u
 #define STUB_MPTABLE_FP_OFF 0x1C00u
+/* Also written by the stub: the ACPI tables (boot/acpi.h), RSDP at the
+ * start, passed to Linux in boot_params.acpi_rsdp_addr.  The stub marks the
+ * range e820 type 3 (ACPI data: an SEV guest maps it encrypted, unlike
+ * reserved ranges); the builder must place nothing here either. */
+#define STUB_GPA_ACPI      0x9C000u
+#define STUB_ACPI_SIZE     0x2000u
+/* boot_params.acpi_rsdp_addr, u64 (zero-page.rst; boot protocol 2.14+). */
+#define STUB_BP_ACPI_RSDP  0x070u
+/* Native (QEMU q35) only: the I/O base the stub gives the ICH9 power
+ * management block (LPC 00:1f.0 PMBASE) and the FADT describes. */
+#define STUB_ACPI_PM_BASE  0x600u
 /* Native only: the reset page (16-bit entry at 0xFFFFFFF0). */
 #define STUB_GPA_RESET     0xFFFFF000u
 /* KVM: the VMSA GPA the hardware is told about (INITIAL_VMSA_GPA). */

@@ -105,6 +105,8 @@ int cmd_kata_config(int argc, char **argv)
 	       "# Launch measurement (%s%s): %s\n"
 	       "#   (Trustee reference value snp_launch_measurement; see\n"
 	       "#    ccguest reference-values for every vCPU count.)\n"
+	       "# The initrd is inside the IGVM (no image key).  ccinit does not serve the\n"
+	       "# Kata agent API yet: today this boots the workload the command line pins.\n"
 	       "[hypervisor.clh]\n"
 	       "path = \"%s\"\n"
 	       "igvm = \"%s\"\n"
