@@ -37,7 +37,7 @@ static const char mi_usage[] =
 	"                     crate: the igvm crate, igvmgen and igvmmeasure (file order,\n"
 	"                            the ID block's expected digest)\n"
 	"  --vcpus N          kvm: number of vCPUs (default 1)\n"
-	"  --vcpu-type T      kvm, N > 1: QEMU CPU model of the APs (EPYC-v4, EPYC-Milan,\n"
+	"  --vcpu-type T      kvm, N > 1: QEMU CPU model of the APs (default EPYC-v4; EPYC-Milan,\n"
 	"  --vcpu-sig X       EPYC-Genoa, ...) or its CPUID(1).EAX signature\n"
 	"  --check-id-block   fail unless the digest equals the file's ID-block digest\n"
 	"  --check-kvm        fail unless the file follows igvmmeasure --check-kvm rules\n"
@@ -188,8 +188,13 @@ static int mi_snp(const struct igvm_file *f, const struct miopts *o, struct err 
 		if (rc < 0)
 			return rc;
 	} else if (mo.loader == IGVM_LOADER_KVM && mo.vcpus > 1) {
-		return err_set(e, -EINVAL, "--vcpus %u needs --vcpu-type or --vcpu-sig (KVM "
-			       "measures AP VMSAs whose RDX is the CPU signature)", mo.vcpus);
+		/* KVM measures AP VMSAs whose RDX is the CPU signature: default to
+		 * the model Kata's SNP configuration gives QEMU, and say so. */
+		rc = vmsa_cpu_sig("EPYC-v4", &mo.vcpu_sig, e);
+		if (rc < 0)
+			return rc;
+		cli_note("measure: APs measured as EPYC-v4 (Kata's SNP CPU model); "
+			 "--vcpu-type or --vcpu-sig for another");
 	}
 	if (mo.loader != IGVM_LOADER_KVM && mo.vcpus > 1)
 		cli_note("measure: the vCPU count does not change the %s digest",
