@@ -1,19 +1,6 @@
 /* e820: see e820.h.  No libc: byte-wise little-endian loads and stores. */
+#include "base/le.h"
 #include "boot/e820.h"
-
-static uint64_t ld64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static uint16_t ld16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
 
 static void st(uint8_t *p, uint64_t v, int n)
 {
@@ -53,9 +40,9 @@ int e820_parse_memmap(const void *area, size_t area_len, uint32_t off, uint32_t 
 
 		if (area_len - off < ((size_t)k + 1) * E820_MEMMAP_ENTRY_SIZE)
 			break;                       /* the next entry would leave the area */
-		first = ld64(a + at);
-		pages = ld64(a + at + 8);
-		type = ld16(a + at + 16);
+		first = le_ld64(a + at);
+		pages = le_ld64(a + at + 8);
+		type = le_ld16(a + at + 16);
 		if (pages == 0)
 			break;                       /* terminator */
 		if (first >= E820_MAX_GPA_PAGES || pages > E820_MAX_GPA_PAGES - first)

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/le.h"
 #include "boot/acpi.h"
 #include "boot/e820.h"
 #include "boot/mptable.h"
@@ -172,11 +173,6 @@ static void __attribute__((noreturn)) fail(uint8_t code)
 static struct e820_entry work[STUB_PARAM_MEMMAP_MAX + STUB_RANGES_MAX + 2];
 static struct e820_entry table[E820_MAX];
 
-static uint32_t ld32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 {
 	return a < b + bs && b < a + as;
@@ -267,7 +263,7 @@ void stub_main(uint32_t entry)
 
 	/* Parameter page: written by the loader, not measured. */
 	param = (const uint8_t *)(uintptr_t)cfg->param_page;
-	vps = ld32(param + cfg->vp_count_off);
+	vps = le_ld32(param + cfg->vp_count_off);
 	if (vps == 0)
 		vps = 1;                /* no VP_COUNT parameter: the BSP alone */
 	if (vps > MPTABLE_MAX_CPUS)

@@ -225,6 +225,23 @@ int igvmbuild_measure(const uint8_t *file, size_t len, enum igvm_loader loader, 
 	return rc;
 }
 
+int igvmbuild_open_checked(struct igvm_file *f, const uint8_t *buf, size_t len, struct err *e)
+{
+	uint64_t *scratch;
+	size_t n;
+	int rc = igvm_open(f, buf, len, e);
+
+	if (rc < 0)
+		return rc;
+	n = igvm_page_count(f);
+	scratch = malloc((n ? n : 1) * sizeof(*scratch));
+	if (!scratch)
+		return err_set(e, -ENOMEM, "out of memory");
+	rc = igvm_check_overlap(f, scratch, n, e);
+	free(scratch);
+	return rc;
+}
+
 static int build_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -18,8 +18,10 @@
 
 #include <yyjson.h>
 
+#include "base/le.h"
 #include "crypto/hex.h"
 #include "host/cli.h"
+#include "host/igvmbuild.h"
 #include "host/util.h"
 #include "igvm/igvm.h"
 #include "igvm/igvm_measure.h"
@@ -35,22 +37,6 @@ static const char ii_usage[] =
 	"model, and warnings.  Exit status 1 with one error line if it is invalid.\n";
 
 /* ---- small helpers ---------------------------------------------------------- */
-
-static uint64_t ld64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint32_t ld32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 struct ii {
 	const struct igvm_file *f;
@@ -362,28 +348,28 @@ static void sec_vp(struct ii *c)
 		yyjson_mut_obj_add_uint(c->d, o, "vp_index", r.vp_index);
 		put_hex(c, o, "gpa", r.gpa);
 		if (pt == IGVM_PLATFORM_SEV_SNP || pt == IGVM_PLATFORM_SEV_ES) {
-			put_hex(c, o, "rip", ld64(v + VMSA_RIP));
-			put_hex(c, o, "rsp", ld64(v + VMSA_RSP));
-			put_hex(c, o, "rsi", ld64(v + VMSA_RSI));
-			put_hex(c, o, "cr0", ld64(v + VMSA_CR0));
-			put_hex(c, o, "cr3", ld64(v + VMSA_CR3));
-			put_hex(c, o, "cr4", ld64(v + VMSA_CR4));
-			put_hex(c, o, "efer", ld64(v + VMSA_EFER));
+			put_hex(c, o, "rip", le_ld64(v + VMSA_RIP));
+			put_hex(c, o, "rsp", le_ld64(v + VMSA_RSP));
+			put_hex(c, o, "rsi", le_ld64(v + VMSA_RSI));
+			put_hex(c, o, "cr0", le_ld64(v + VMSA_CR0));
+			put_hex(c, o, "cr3", le_ld64(v + VMSA_CR3));
+			put_hex(c, o, "cr4", le_ld64(v + VMSA_CR4));
+			put_hex(c, o, "efer", le_ld64(v + VMSA_EFER));
 			put_hex(c, o, "cs_attrib", (uint64_t)(v[VMSA_CS + 2] | v[VMSA_CS + 3] << 8));
-			sev_features(c, o, ld64(v + VMSA_SEV_FEATURES));
-			if (!(ld64(v + VMSA_EFER) & VMSA_EFER_SVME))
+			sev_features(c, o, le_ld64(v + VMSA_SEV_FEATURES));
+			if (!(le_ld64(v + VMSA_EFER) & VMSA_EFER_SVME))
 				warn(c, "VMSA of vp %u: EFER.SVME is clear (the PSP refuses it)",
 				     r.vp_index);
 			if (r.gpa != IGVM_KVM_VMSA_GPA)
 				warn(c, "VMSA of vp %u at 0x%" PRIx64 ": QEMU requires 0xfffffffff000 "
 				     "(Cloud Hypervisor on MSHV needs it in RAM)", r.vp_index, r.gpa);
 		} else {   /* IgvmNativeVpContextX64 */
-			put_hex(c, o, "rip", ld64(v + 0x80));
-			put_hex(c, o, "rsp", ld64(v + 0x20));
-			put_hex(c, o, "cr0", ld64(v + 0xC8));
-			put_hex(c, o, "cr3", ld64(v + 0xD0));
-			put_hex(c, o, "cr4", ld64(v + 0xD8));
-			put_hex(c, o, "efer", ld64(v + 0xE0));
+			put_hex(c, o, "rip", le_ld64(v + 0x80));
+			put_hex(c, o, "rsp", le_ld64(v + 0x20));
+			put_hex(c, o, "cr0", le_ld64(v + 0xC8));
+			put_hex(c, o, "cr3", le_ld64(v + 0xD0));
+			put_hex(c, o, "cr4", le_ld64(v + 0xD8));
+			put_hex(c, o, "efer", le_ld64(v + 0xE0));
 		}
 	}
 }
@@ -410,11 +396,11 @@ static void sec_misc(struct ii *c)
 			put_bytes(c, o, "ld", r.data + 8, 48);
 			put_bytes(c, o, "family_id", r.data + 56, 16);
 			put_bytes(c, o, "image_id", r.data + 72, 16);
-			yyjson_mut_obj_add_uint(c->d, o, "version", ld32(r.data + 88));
-			yyjson_mut_obj_add_uint(c->d, o, "guest_svn", ld32(r.data + 92));
-			yyjson_mut_obj_add_uint(c->d, o, "id_key_algorithm", ld32(r.data + 96));
-			yyjson_mut_obj_add_uint(c->d, o, "author_key_algorithm", ld32(r.data + 100));
-			yyjson_mut_obj_add_uint(c->d, o, "id_key_curve", ld32(r.data + 248));
+			yyjson_mut_obj_add_uint(c->d, o, "version", le_ld32(r.data + 88));
+			yyjson_mut_obj_add_uint(c->d, o, "guest_svn", le_ld32(r.data + 92));
+			yyjson_mut_obj_add_uint(c->d, o, "id_key_algorithm", le_ld32(r.data + 96));
+			yyjson_mut_obj_add_uint(c->d, o, "author_key_algorithm", le_ld32(r.data + 100));
+			yyjson_mut_obj_add_uint(c->d, o, "id_key_curve", le_ld32(r.data + 248));
 			break;
 		case IGVM_VHT_PAGE_DATA:
 			n_zero += !r.data && r.data_type == IGVM_PAGE_NORMAL &&
@@ -622,24 +608,6 @@ static void print_text(yyjson_mut_val *root)
 
 /* ---- command ------------------------------------------------------------------- */
 
-/* Open and check the whole file. */
-static int ii_check(struct igvm_file *f, const uint8_t *buf, size_t len, struct err *e)
-{
-	uint64_t *scratch;
-	size_t n;
-	int rc = igvm_open(f, buf, len, e);
-
-	if (rc < 0)
-		return rc;
-	n = igvm_page_count(f);
-	scratch = malloc((n ? n : 1) * sizeof(*scratch));
-	if (!scratch)
-		return err_set(e, -ENOMEM, "out of memory");
-	rc = igvm_check_overlap(f, scratch, n, e);
-	free(scratch);
-	return rc;
-}
-
 int igvm_inspect_cmd(int argc, char **argv)
 {
 	const char *path = NULL;
@@ -670,7 +638,7 @@ int igvm_inspect_cmd(int argc, char **argv)
 	}
 	rc = util_map(path, UINT32_MAX, &m, &e);
 	if (rc == 0)
-		rc = ii_check(&f, m.p, m.len, &e);
+		rc = igvmbuild_open_checked(&f, m.p, m.len, &e);
 	if (rc < 0) {
 		cli_error("igvm inspect %s: %s", path, e.msg[0] ? e.msg : err_str(rc));
 		util_unmap(&m);

@@ -37,6 +37,10 @@ struct igvmbuild_result {
 /* Build and write o->out (atomically). */
 int igvmbuild_run(const struct igvmbuild_opts *o, struct igvmbuild_result *res, struct err *e);
 
+/* igvm_open() and igvm_check_overlap() over a file in memory (the scratch
+ * the overlap check needs is allocated here). */
+int igvmbuild_open_checked(struct igvm_file *f, const uint8_t *buf, size_t len, struct err *e);
+
 /* The SNP launch digest of an IGVM file in memory under a loader model. */
 int igvmbuild_measure(const uint8_t *file, size_t len, enum igvm_loader loader, unsigned vcpus,
 		      uint32_t vcpu_sig, struct snp_ld *ld, struct err *e);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/le.h"
 #include "boot/stub_abi.h"
 #include "host/igvmrun.h"
 #include "host/util.h"
@@ -60,18 +61,6 @@ void igvmrun_free(struct igvmrun *g)
 	igvmrun_init(g);
 }
 
-static void st32(uint8_t *p, uint32_t x)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(x >> (8 * i));
-}
-
-static void st64(uint8_t *p, uint64_t x)
-{
-	st32(p, (uint32_t)x);
-	st32(p + 4, (uint32_t)(x >> 32));
-}
-
 static int add_page(struct load *l, uint64_t gpa, const uint8_t *data, struct err *e)
 {
 	if (l->n_pages == l->cap_pages) {
@@ -112,7 +101,7 @@ static int write_param(struct load *l, const struct igvm_rec *r, struct err *e)
 	case IGVM_VHT_ENVIRONMENT_INFO:
 		if ((uint64_t)r->byte_offset + 4 > a->nbytes)
 			return err_set(e, -ERR_FORMAT, "parameter outside its area");
-		st32(a->buf + r->byte_offset, r->type == IGVM_VHT_VP_COUNT_PARAMETER ? l->cpus : 0);
+		le_st32(a->buf + r->byte_offset, r->type == IGVM_VHT_VP_COUNT_PARAMETER ? l->cpus : 0);
 		return 0;
 	case IGVM_VHT_MEMORY_MAP:
 		need = (uint64_t)r->byte_offset + 24ull * (l->n_ram + 1);
@@ -121,8 +110,8 @@ static int write_param(struct load *l, const struct igvm_rec *r, struct err *e)
 		for (unsigned i = 0; i < l->n_ram; i++) {
 			uint8_t *m = a->buf + r->byte_offset + 24 * i;
 
-			st64(m, l->ram[i].base / IGVM_PAGE);
-			st64(m + 8, l->ram[i].size / IGVM_PAGE);
+			le_st64(m, l->ram[i].base / IGVM_PAGE);
+			le_st64(m + 8, l->ram[i].size / IGVM_PAGE);
 			/* type 0 MEMORY, flags 0 */
 		}
 		return 0;

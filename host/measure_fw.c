@@ -136,22 +136,6 @@ static int mf_parse_opts(struct mfopts *o, int argc, char **argv)
 	return -1;
 }
 
-/* A whole unsigned number: decimal, or hex with 0x (strtoull base 0, no sign). */
-static bool parse_num(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end = NULL;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 static int usage_error(const char *msg)
 {
 	cli_error("measure: %s", msg);
@@ -248,7 +232,7 @@ static int mf_sev_params(const struct mfopts *o, struct ovmf_params *p, uint8_t 
 		return usage_error("--tdvf and --two-pass need --platform tdx");
 	if (!o->ovmf)
 		return usage_error("--ovmf FW is required");
-	if (!o->vcpus || !parse_num(o->vcpus, OVMF_VCPUS_MAX, &v) || v == 0)
+	if (!o->vcpus || !util_parse_num(o->vcpus, OVMF_VCPUS_MAX, &v) || v == 0)
 		return usage_error("--vcpus N (1..4096) is required");
 	p->vcpus = (unsigned)v;
 	p->vmm = VMSA_VMM_QEMU;
@@ -259,7 +243,7 @@ static int mf_sev_params(const struct mfopts *o, struct ovmf_params *p, uint8_t 
 	else if (o->vmm && strcasecmp(o->vmm, "qemu") != 0)
 		return usage_error("--vmm must be qemu, ec2 or gce");
 	p->guest_features = 0x1;
-	if (o->feat && !parse_num(o->feat, UINT64_MAX, &p->guest_features))
+	if (o->feat && !util_parse_num(o->feat, UINT64_MAX, &p->guest_features))
 		return usage_error("--guest-features: not a number");
 
 	if (!!o->vtype + !!o->vsig + !!(o->vfam || o->vmodel || o->vstep) > 1)
@@ -268,12 +252,12 @@ static int mf_sev_params(const struct mfopts *o, struct ovmf_params *p, uint8_t 
 		if (vmsa_cpu_sig(o->vtype, &p->vcpu_sig, &e) < 0)
 			return usage_error(e.msg);
 	} else if (o->vsig) {
-		if (!parse_num(o->vsig, UINT32_MAX, &v))
+		if (!util_parse_num(o->vsig, UINT32_MAX, &v))
 			return usage_error("--vcpu-sig: not a 32-bit number");
 		p->vcpu_sig = (uint32_t)v;
 	} else if (o->vfam || o->vmodel || o->vstep) {
-		if (!o->vfam || !o->vmodel || !o->vstep || !parse_num(o->vfam, 0x10E, &f) ||
-		    !parse_num(o->vmodel, 0xFF, &m) || !parse_num(o->vstep, 0xF, &s))
+		if (!o->vfam || !o->vmodel || !o->vstep || !util_parse_num(o->vfam, 0x10E, &f) ||
+		    !util_parse_num(o->vmodel, 0xFF, &m) || !util_parse_num(o->vstep, 0xF, &s))
 			return usage_error("--vcpu-family (<= 270), --vcpu-model (<= 255) and "
 					   "--vcpu-stepping (<= 15) go together");
 		p->vcpu_sig = vmsa_sig_from_fms((unsigned)f, (unsigned)m, (unsigned)s);
@@ -288,7 +272,7 @@ static int mf_sev_params(const struct mfopts *o, struct ovmf_params *p, uint8_t 
 			return usage_error("--svsm is an SNP mode");
 		if (o->kernel || o->no_kh || o->ohash)
 			return usage_error("--svsm takes no kernel hashes or --ovmf-hash");
-		if (!o->vars || !parse_num(o->vars, UINT32_MAX, &p->vars_size))
+		if (!o->vars || !util_parse_num(o->vars, UINT32_MAX, &p->vars_size))
 			return usage_error("--svsm needs --vars-size N (bytes of OVMF_VARS)");
 	} else {
 		if (o->vars)

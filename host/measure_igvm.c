@@ -13,6 +13,7 @@
 
 #include "crypto/hex.h"
 #include "host/cli.h"
+#include "host/igvmbuild.h"
 #include "host/util.h"
 #include "igvm/igvm.h"
 #include "igvm/igvm_measure.h"
@@ -108,39 +109,6 @@ static int mi_parse_opts(struct miopts *o, int argc, char **argv)
 	return -1;
 }
 
-/* A whole unsigned number: decimal, or hex with 0x. */
-static bool parse_num(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end = NULL;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
-static int mi_open(struct igvm_file *f, const uint8_t *buf, size_t len, struct err *e)
-{
-	uint64_t *scratch;
-	size_t n;
-	int rc = igvm_open(f, buf, len, e);
-
-	if (rc < 0)
-		return rc;
-	n = igvm_page_count(f);
-	scratch = malloc((n ? n : 1) * sizeof(*scratch));
-	if (!scratch)
-		return err_set(e, -ENOMEM, "out of memory");
-	rc = igvm_check_overlap(f, scratch, n, e);
-	free(scratch);
-	return rc;
-}
-
 static void print_hex(const uint8_t *p, size_t n)
 {
 	char h[2 * 64 + 1];
@@ -175,12 +143,12 @@ static int mi_snp(const struct igvm_file *f, const struct miopts *o, struct err 
 
 	if (rc < 0)
 		return rc;
-	if (o->vcpus && (!parse_num(o->vcpus, IGVM_MEASURE_MAX_VCPUS, &v) || v == 0))
+	if (o->vcpus && (!util_parse_num(o->vcpus, IGVM_MEASURE_MAX_VCPUS, &v) || v == 0))
 		return err_set(e, -EINVAL, "--vcpus %s: 1..%u expected", o->vcpus,
 			       IGVM_MEASURE_MAX_VCPUS);
 	mo.vcpus = (uint32_t)v;
 	if (o->vsig) {
-		if (!parse_num(o->vsig, UINT32_MAX, &v))
+		if (!util_parse_num(o->vsig, UINT32_MAX, &v))
 			return err_set(e, -EINVAL, "--vcpu-sig %s: a 32-bit number expected", o->vsig);
 		mo.vcpu_sig = (uint32_t)v;
 	} else if (o->vtype) {
@@ -250,7 +218,7 @@ int measure_igvm_cmd(int argc, char **argv)
 	/* The whole file, mapped; an IGVM is under 4 GiB (its size field is a u32). */
 	rc = util_map(o.file, UINT32_MAX, &m, &e);
 	if (rc == 0)
-		rc = mi_open(&f, m.p, m.len, &e);
+		rc = igvmbuild_open_checked(&f, m.p, m.len, &e);
 	if (rc == 0)
 		rc = strcmp(o.platform, "tdx") == 0 ? mi_tdx(&f, &o, &e) : mi_snp(&f, &o, &e);
 	util_unmap(&m);

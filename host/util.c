@@ -314,3 +314,18 @@ void util_unmap(struct util_map *m)
 		m->len = 0;
 	}
 }
+
+bool util_parse_num(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}

@@ -22,6 +22,10 @@ int util_read_file(int dirfd, const char *path, size_t max, char **out,
  * empty string, a sign, other characters or overflow. */
 bool util_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
+/* The same for decimal or 0x-prefixed hexadecimal (strtoull base 0; no
+ * sign, no space, no octal surprises beyond what base 0 reads). */
+bool util_parse_num(const char *s, uint64_t max, uint64_t *out);
+
 /* The directory of the running executable ("/x/build"), into buf. */
 int util_exe_dir(char *buf, size_t cap, struct err *e);
 

@@ -7,6 +7,7 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/pk.h>
 
+#include "base/le.h"
 #include "crypto/ct.h"
 #include "crypto/hmac.h"
 #include "crypto/sha384.h"
@@ -33,27 +34,16 @@ enum {
 #define CURVE_P384 2u
 #define SEV_PUBKEY_LEN 0x404u   /* curve, qx[72], qy[72], reserved */
 
-static void st32(uint8_t *p, uint32_t x)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(x >> (8 * i));
-}
-
-static uint32_t ld32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* The 96-byte ID block the loader hands SNP_LAUNCH_FINISH (version 1). */
 static void id_block_msg(const uint8_t *blk, uint64_t policy, uint8_t msg[96])
 {
 	memcpy(msg, blk + IB_LD, 48);
 	memcpy(msg + 48, blk + IB_FAMILY, 16);
 	memcpy(msg + 64, blk + IB_IMAGE, 16);
-	st32(msg + 80, 1);
+	le_st32(msg + 80, 1);
 	memcpy(msg + 84, blk + IB_SVN, 4);
-	st32(msg + 88, (uint32_t)policy);
-	st32(msg + 92, (uint32_t)(policy >> 32));
+	le_st32(msg + 88, (uint32_t)policy);
+	le_st32(msg + 92, (uint32_t)(policy >> 32));
 }
 
 /* A big-endian mbedtls integer as 72 little-endian bytes. */
@@ -184,14 +174,14 @@ int idblock_build(const struct idblock_in *in, uint8_t out[IDBLOCK_LEN], struct 
 	int rc;
 
 	memset(out, 0, IDBLOCK_LEN);
-	st32(out + IB_MASK, in->mask);
+	le_st32(out + IB_MASK, in->mask);
 	memcpy(out + IB_LD, in->ld, 48);
 	memcpy(out + IB_FAMILY, in->family_id, 16);
 	memcpy(out + IB_IMAGE, in->image_id, 16);
-	st32(out + IB_VERSION, 1);
-	st32(out + IB_SVN, in->guest_svn);
-	st32(out + IB_ID_ALG, ALG_ECDSA_P384_SHA384);
-	st32(out + IB_KEY, CURVE_P384);
+	le_st32(out + IB_VERSION, 1);
+	le_st32(out + IB_SVN, in->guest_svn);
+	le_st32(out + IB_ID_ALG, ALG_ECDSA_P384_SHA384);
+	le_st32(out + IB_KEY, CURVE_P384);
 
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_mpi_init(&d);
@@ -233,7 +223,7 @@ int idblock_verify(const uint8_t blk[IDBLOCK_LEN], uint64_t policy, struct err *
 	uint8_t msg[96], hash[48];
 	int rc = -ERR_FORMAT;
 
-	if (ld32(blk + IB_ID_ALG) != ALG_ECDSA_P384_SHA384 || ld32(blk + IB_KEY) != CURVE_P384)
+	if (le_ld32(blk + IB_ID_ALG) != ALG_ECDSA_P384_SHA384 || le_ld32(blk + IB_KEY) != CURVE_P384)
 		return err_set(e, -ERR_FORMAT, "id block: not ECDSA P-384 / SHA-384");
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_ecp_point_init(&q);

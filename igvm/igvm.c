@@ -7,25 +7,10 @@
  * decodes without failing. */
 #include <string.h>
 
+#include "base/le.h"
 #include "igvm/igvm.h"
 
 #define VH_TYPE_OPTIONAL 0x80000000u
-
-static uint16_t ld16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t ld32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t ld64(const uint8_t *p)
-{
-	return (uint64_t)ld32(p) | (uint64_t)ld32(p + 4) << 32;
-}
 
 /* ---- types ---------------------------------------------------------------- */
 
@@ -197,8 +182,8 @@ static int decode(const struct region *g, uint32_t pos, struct igvm_rec *r, uint
 	r->hdr_off = g->vh_off + pos;
 	if (left < 8)
 		return err_set(e, -ERR_FORMAT, "truncated header (%u bytes left)", left);
-	type = ld32(h);
-	len = ld32(h + 4);
+	type = le_ld32(h);
+	len = le_ld32(h + 4);
 	r->type = type;
 	if (type & VH_TYPE_OPTIONAL)
 		return err_set(e, -ERR_UNSUPPORTED,
@@ -225,39 +210,39 @@ static int decode(const struct region *g, uint32_t pos, struct igvm_rec *r, uint
 	}
 	*next = pos + 8 + padded;
 	if (t->mask_off >= 0)
-		r->mask = ld32(p + t->mask_off);
+		r->mask = le_ld32(p + t->mask_off);
 
 	switch (type) {
 	case IGVM_VHT_SUPPORTED_PLATFORM:
 		r->highest_vtl = p[4];
 		r->platform_type = p[5];
-		r->platform_version = ld16(p + 6);
-		r->shared_gpa_boundary = ld64(p + 8);
+		r->platform_version = le_ld16(p + 6);
+		r->shared_gpa_boundary = le_ld64(p + 8);
 		break;
 	case IGVM_VHT_GUEST_POLICY:
-		r->policy = ld64(p);
-		if (ld32(p + 12))
+		r->policy = le_ld64(p);
+		if (le_ld32(p + 12))
 			rc = err_set(e, -ERR_FORMAT, "GUEST_POLICY: reserved field not zero");
 		break;
 	case IGVM_VHT_RELOCATABLE_REGION:
-		r->vp_index = ld16(p + 4);
-		r->gpa = ld64(p + 16);
-		r->nbytes = ld64(p + 24);
+		r->vp_index = le_ld16(p + 4);
+		r->gpa = le_ld64(p + 16);
+		r->nbytes = le_ld64(p + 24);
 		r->data = p;
 		r->data_len = len;
 		break;
 	case IGVM_VHT_PAGE_TABLE_RELOCATION_REGION:
-		r->vp_index = ld16(p + 4);
-		r->gpa = ld64(p + 8);
-		r->nbytes = ld64(p + 16);
+		r->vp_index = le_ld16(p + 4);
+		r->gpa = le_ld64(p + 8);
+		r->nbytes = le_ld64(p + 16);
 		r->data = p;
 		r->data_len = len;
 		break;
 	case IGVM_VHT_CORIM_DOCUMENT:
 	case IGVM_VHT_CORIM_SIGNATURE:
-		r->file_offset = ld32(p + 4);
-		r->nbytes = ld32(p + 8);
-		if (ld32(p + 12))
+		r->file_offset = le_ld32(p + 4);
+		r->nbytes = le_ld32(p + 8);
+		if (le_ld32(p + 12))
 			rc = err_set(e, -ERR_FORMAT, "%s: reserved field not zero", t->name);
 		else
 			rc = data_range(g, r->file_offset, r->nbytes, r, e);
@@ -269,30 +254,30 @@ static int decode(const struct region *g, uint32_t pos, struct igvm_rec *r, uint
 		r->data_len = len;
 		break;
 	case IGVM_VHT_PARAMETER_AREA:
-		r->nbytes = ld64(p);
-		r->index = ld32(p + 8);
-		r->file_offset = ld32(p + 12);
+		r->nbytes = le_ld64(p);
+		r->index = le_ld32(p + 8);
+		r->file_offset = le_ld32(p + 12);
 		rc = data_range(g, r->file_offset, r->nbytes, r, e);
 		break;
 	case IGVM_VHT_PAGE_DATA:
-		r->gpa = ld64(p);
-		r->file_offset = ld32(p + 12);
-		r->flags = ld32(p + 16);
-		r->data_type = ld16(p + 20);
-		if (ld16(p + 22))
+		r->gpa = le_ld64(p);
+		r->file_offset = le_ld32(p + 12);
+		r->flags = le_ld32(p + 16);
+		r->data_type = le_ld16(p + 20);
+		if (le_ld16(p + 22))
 			rc = err_set(e, -ERR_FORMAT, "PAGE_DATA: reserved field not zero");
 		else
 			rc = data_range(g, r->file_offset, IGVM_PAGE, r, e);
 		break;
 	case IGVM_VHT_PARAMETER_INSERT:
-		r->gpa = ld64(p);
-		r->index = ld32(p + 12);
+		r->gpa = le_ld64(p);
+		r->index = le_ld32(p + 12);
 		break;
 	case IGVM_VHT_VP_CONTEXT:
-		r->gpa = ld64(p);
-		r->file_offset = ld32(p + 12);
-		r->vp_index = ld16(p + 16);
-		if (ld16(p + 18))
+		r->gpa = le_ld64(p);
+		r->file_offset = le_ld32(p + 12);
+		r->vp_index = le_ld16(p + 16);
+		if (le_ld16(p + 18))
 			rc = err_set(e, -ERR_FORMAT, "VP_CONTEXT: reserved field not zero");
 		else if (r->file_offset == 0)
 			rc = err_set(e, -ERR_FORMAT, "VP_CONTEXT without file data");
@@ -300,19 +285,19 @@ static int decode(const struct region *g, uint32_t pos, struct igvm_rec *r, uint
 			rc = data_range(g, r->file_offset, IGVM_PAGE, r, e);
 		break;
 	case IGVM_VHT_REQUIRED_MEMORY:
-		r->gpa = ld64(p);
-		r->nbytes = ld32(p + 12);
-		r->flags = ld32(p + 16);
-		if (ld32(p + 20))
+		r->gpa = le_ld64(p);
+		r->nbytes = le_ld32(p + 12);
+		r->flags = le_ld32(p + 16);
+		if (le_ld32(p + 20))
 			rc = err_set(e, -ERR_FORMAT, "REQUIRED_MEMORY: reserved field not zero");
 		break;
 	case IGVM_VHT_ERROR_RANGE:
-		r->gpa = ld64(p);
-		r->nbytes = ld32(p + 12);
+		r->gpa = le_ld64(p);
+		r->nbytes = le_ld32(p + 12);
 		break;
 	default: /* the parameters */
-		r->index = ld32(p);
-		r->byte_offset = ld32(p + 4);
+		r->index = le_ld32(p);
+		r->byte_offset = le_ld32(p + 4);
 		break;
 	}
 	return rc;
@@ -530,21 +515,21 @@ int igvm_open(struct igvm_file *f, const uint8_t *buf, size_t len, struct err *e
 	memset(f, 0, sizeof(*f));
 	if (len < IGVM_FIXED_HDR_V1)
 		return err_set(e, -ERR_FORMAT, "%zu bytes: shorter than the fixed header", len);
-	if (ld32(buf) != IGVM_MAGIC)
-		return err_set(e, -ERR_FORMAT, "bad magic 0x%08x (not an IGVM file)", ld32(buf));
-	f->version = ld32(buf + 4);
+	if (le_ld32(buf) != IGVM_MAGIC)
+		return err_set(e, -ERR_FORMAT, "bad magic 0x%08x (not an IGVM file)", le_ld32(buf));
+	f->version = le_ld32(buf + 4);
 	if (f->version != 1 && f->version != 2)
 		return err_set(e, -ERR_UNSUPPORTED, "format version %u", f->version);
 	fixed_len = f->version == 1 ? IGVM_FIXED_HDR_V1 : 32;
 	if (len < fixed_len)
 		return err_set(e, -ERR_FORMAT, "%zu bytes: shorter than the v2 fixed header", len);
-	if (f->version == 2 && (ld32(buf + 24) > 1 || ld32(buf + 28) != IGVM_PAGE))
+	if (f->version == 2 && (le_ld32(buf + 24) > 1 || le_ld32(buf + 28) != IGVM_PAGE))
 		return err_set(e, -ERR_UNSUPPORTED, "v2 architecture %u, page size 0x%x",
-			       ld32(buf + 24), ld32(buf + 28));
-	f->vh_off = ld32(buf + 8);
-	f->vh_size = ld32(buf + 12);
-	total = ld32(buf + 16);
-	f->checksum = ld32(buf + 20);
+			       le_ld32(buf + 24), le_ld32(buf + 28));
+	f->vh_off = le_ld32(buf + 8);
+	f->vh_size = le_ld32(buf + 12);
+	total = le_ld32(buf + 16);
+	f->checksum = le_ld32(buf + 20);
 	if (total != len)
 		return err_set(e, -ERR_FORMAT, "total_file_size %u but the file has %zu bytes",
 			       total, len);

@@ -4,20 +4,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/le.h"
 #include "igvm/igvm_measure.h"
 #include "igvm/vmsa.h"
 
 #define KVM_AP_EIP 0xFFFFFFF0u
-
-static uint64_t ld64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 const char *igvm_measure_loader_name(enum igvm_loader l)
 {
@@ -193,7 +184,7 @@ static int measure_kvm_vmsas(const struct igvm_file *f, uint32_t m, uint32_t vcp
 			return rc;
 		if (!v) {
 			vmsa_reset(reset, VMSA_VMM_QEMU, false, KVM_AP_EIP, sig,
-				   ld64(vp0 + VMSA_SEV_FEATURES));
+				   le_ld64(vp0 + VMSA_SEV_FEATURES));
 			v = reset;
 		}
 		snp_ld_page(ld, SNP_PAGE_VMSA, IGVM_KVM_VMSA_GPA, v);
@@ -403,9 +394,9 @@ int igvm_measure_check_kvm(const struct igvm_file *f, uint32_t mask, struct err 
 	}
 	if (!vmsa)
 		return err_set(e, -ERR_UNSUPPORTED, "KVM check: no VP_CONTEXT");
-	if (!(ld64(vmsa + VMSA_CR0) & 0x10))
+	if (!(le_ld64(vmsa + VMSA_CR0) & 0x10))
 		return err_set(e, -ERR_UNSUPPORTED, "KVM check: CR0 0x%llx without ET (0x10), which "
 			       "KVM sets when it rebuilds the VMSA",
-			       (unsigned long long)ld64(vmsa + VMSA_CR0));
+			       (unsigned long long)le_ld64(vmsa + VMSA_CR0));
 	return 0;
 }

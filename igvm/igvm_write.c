@@ -10,33 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/le.h"
 #include "igvm/igvm.h"
 
 static const uint8_t zero_page[IGVM_PAGE];
-
-static void st16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void st32(uint8_t *p, uint32_t v)
-{
-	st16(p, (uint16_t)v);
-	st16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void st64(uint8_t *p, uint64_t v)
-{
-	st32(p, (uint32_t)v);
-	st32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t ld32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 /* Payload length of a type the writer emits, 0 for the others. */
 static uint32_t payload_len(uint32_t type)
@@ -196,7 +173,7 @@ static bool dd_find(struct dedup *d, const struct igvm_image *im, size_t i, uint
 		tlv -= tlv_size(im->dirs[k].type);
 		if (blob_of(&im->dirs[k], &q, &qlen) && q == p && qlen == len) {
 			if (out)
-				*fo = ld32(out + tlv + 8 + 12);   /* file_offset at +12 in all three */
+				*fo = le_ld32(out + tlv + 8 + 12);   /* file_offset at +12 in all three */
 			dd_cache(d, p, len, *fo);
 			return true;
 		}
@@ -307,50 +284,50 @@ static void put_payload(uint8_t *q, const struct igvm_image *im, const struct ig
 
 	switch (d->type) {
 	case IGVM_VHT_GUEST_POLICY:
-		st64(q, d->policy);
-		st32(q + 8, m);
+		le_st64(q, d->policy);
+		le_st32(q + 8, m);
 		break;
 	case IGVM_VHT_PARAMETER_AREA:
-		st64(q, d->nbytes);
-		st32(q + 8, d->index);
-		st32(q + 12, fo);
+		le_st64(q, d->nbytes);
+		le_st32(q + 8, d->index);
+		le_st32(q + 12, fo);
 		break;
 	case IGVM_VHT_PAGE_DATA:
-		st64(q, d->gpa);
-		st32(q + 8, m);
-		st32(q + 12, fo);
-		st32(q + 16, d->flags);
-		st16(q + 20, d->data_type);
+		le_st64(q, d->gpa);
+		le_st32(q + 8, m);
+		le_st32(q + 12, fo);
+		le_st32(q + 16, d->flags);
+		le_st16(q + 20, d->data_type);
 		break;
 	case IGVM_VHT_PARAMETER_INSERT:
-		st64(q, d->gpa);
-		st32(q + 8, m);
-		st32(q + 12, d->index);
+		le_st64(q, d->gpa);
+		le_st32(q + 8, m);
+		le_st32(q + 12, d->index);
 		break;
 	case IGVM_VHT_VP_CONTEXT:
-		st64(q, d->gpa);
-		st32(q + 8, m);
-		st32(q + 12, fo);
-		st16(q + 16, d->vp_index);
+		le_st64(q, d->gpa);
+		le_st32(q + 8, m);
+		le_st32(q + 12, fo);
+		le_st16(q + 16, d->vp_index);
 		break;
 	case IGVM_VHT_REQUIRED_MEMORY:
-		st64(q, d->gpa);
-		st32(q + 8, m);
-		st32(q + 12, (uint32_t)d->nbytes);
-		st32(q + 16, d->flags);
+		le_st64(q, d->gpa);
+		le_st32(q + 8, m);
+		le_st32(q + 12, (uint32_t)d->nbytes);
+		le_st32(q + 16, d->flags);
 		break;
 	case IGVM_VHT_ERROR_RANGE:
-		st64(q, d->gpa);
-		st32(q + 8, m);
-		st32(q + 12, (uint32_t)d->nbytes);
+		le_st64(q, d->gpa);
+		le_st32(q + 8, m);
+		le_st32(q + 12, (uint32_t)d->nbytes);
 		break;
 	case IGVM_VHT_SNP_ID_BLOCK:
 		memcpy(q, d->data, IGVM_ID_BLOCK_LEN);
-		st32(q, m);
+		le_st32(q, m);
 		break;
 	default:   /* the parameters */
-		st32(q, d->index);
-		st32(q + 4, d->byte_offset);
+		le_st32(q, d->index);
+		le_st32(q + 4, d->byte_offset);
 		break;
 	}
 }
@@ -377,18 +354,18 @@ int igvm_write(const struct igvm_image *im, uint8_t *out, size_t cap, size_t *ou
 		return err_set(e, -ERR_LIMIT, "IGVM file needs %llu bytes, buffer has %zu",
 			       (unsigned long long)total, cap);
 	memset(out, 0, (size_t)total);
-	st32(out, IGVM_MAGIC);
-	st32(out + 4, 1);
-	st32(out + 8, IGVM_FIXED_HDR_V1);
-	st32(out + 12, vh_size);
-	st32(out + 16, (uint32_t)total);
+	le_st32(out, IGVM_MAGIC);
+	le_st32(out + 4, 1);
+	le_st32(out + 8, IGVM_FIXED_HDR_V1);
+	le_st32(out + 12, vh_size);
+	le_st32(out + 16, (uint32_t)total);
 	tlv = IGVM_FIXED_HDR_V1;
-	st32(out + tlv, IGVM_VHT_SUPPORTED_PLATFORM);
-	st32(out + tlv + 4, 16);
-	st32(out + tlv + 8, im->mask);
+	le_st32(out + tlv, IGVM_VHT_SUPPORTED_PLATFORM);
+	le_st32(out + tlv + 4, 16);
+	le_st32(out + tlv + 8, im->mask);
 	out[tlv + 12] = im->highest_vtl;
 	out[tlv + 13] = im->platform_type;
-	st16(out + tlv + 14, 1);
+	le_st16(out + tlv + 14, 1);
 	tlv += 8 + 16;
 	data_off = IGVM_FIXED_HDR_V1 + vh_size;
 	memset(&dd, 0, sizeof(dd));
@@ -402,12 +379,12 @@ int igvm_write(const struct igvm_image *im, uint8_t *out, size_t cap, size_t *ou
 			data_off += (uint32_t)len;
 			dd_add(&dd, p, len);
 		}
-		st32(out + tlv, d->type);
-		st32(out + tlv + 4, payload_len(d->type));
+		le_st32(out + tlv, d->type);
+		le_st32(out + tlv + 4, payload_len(d->type));
 		put_payload(out + tlv + 8, im, d, fo);
 		tlv += tlv_size(d->type);
 	}
-	st32(out + 20, igvm_crc32(0, out, IGVM_FIXED_HDR_V1 + (size_t)vh_size));
+	le_st32(out + 20, igvm_crc32(0, out, IGVM_FIXED_HDR_V1 + (size_t)vh_size));
 	rc = igvm_open(&f, out, (size_t)total, e);
 	if (rc < 0) {
 		err_wrap(e, rc, "igvm_write produced a file igvm_open refuses");

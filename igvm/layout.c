@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/le.h"
 #include "crypto/sha256.h"
 #include "igvm/layout.h"
 #include "igvm/vmsa.h"
@@ -47,30 +48,15 @@ enum {
 #define SETUP_CC_BLOB   7u
 #define CC_BLOB_MAGIC   0x45444D41u   /* "AMDE" */
 
-static uint16_t ld16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t ld32(const uint8_t *p) { return (uint32_t)ld16(p) | (uint32_t)ld16(p + 2) << 16; }
-static uint64_t ld64(const uint8_t *p) { return (uint64_t)ld32(p) | (uint64_t)ld32(p + 4) << 32; }
-
-static void st32(uint8_t *p, uint32_t x)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(x >> (8 * i));
-}
-
-static void st64(uint8_t *p, uint64_t x)
-{
-	st32(p, (uint32_t)x);
-	st32(p + 4, (uint32_t)(x >> 32));
-}
 
 int layout_parse_kernel(const uint8_t *p, size_t n, struct layout_kernel *k, struct err *e)
 {
 	memset(k, 0, sizeof(*k));
 	if (!p || n < BZ_HDR_MIN_END)
 		return err_set(e, -ERR_FORMAT, "kernel: %zu bytes, too short for a bzImage", n);
-	if (ld16(p + BZ_BOOT_FLAG) != 0xAA55 || memcmp(p + BZ_HEADER, "HdrS", 4) != 0)
+	if (le_ld16(p + BZ_BOOT_FLAG) != 0xAA55 || memcmp(p + BZ_HEADER, "HdrS", 4) != 0)
 		return err_set(e, -ERR_FORMAT, "kernel: not a bzImage (no boot flag or HdrS)");
-	k->version = ld16(p + BZ_VERSION);
+	k->version = le_ld16(p + BZ_VERSION);
 	if (k->version < 0x020C)
 		return err_set(e, -ERR_UNSUPPORTED,
 			       "kernel: boot protocol %u.%02u, need 2.12 or later (64-bit entry)",
@@ -85,15 +71,15 @@ int layout_parse_kernel(const uint8_t *p, size_t n, struct layout_kernel *k, str
 		return err_set(e, -ERR_FORMAT, "kernel: %u setup sectors but %zu bytes in all",
 			       k->setup_sects, n);
 	k->payload_len = n - k->payload_off;
-	k->xloadflags = ld16(p + BZ_XLOADFLAGS);
+	k->xloadflags = le_ld16(p + BZ_XLOADFLAGS);
 	if (!(k->xloadflags & XLF_KERNEL_64))
 		return err_set(e, -ERR_UNSUPPORTED, "kernel: no 64-bit entry (XLF_KERNEL_64)");
 	if (!(p[BZ_LOADFLAGS] & LOADED_HIGH))
 		return err_set(e, -ERR_UNSUPPORTED, "kernel: not loaded high (zImage)");
-	k->kernel_alignment = ld32(p + BZ_KERNEL_ALIGNMENT);
-	k->cmdline_size = ld32(p + BZ_CMDLINE_SIZE);
-	k->pref_address = ld64(p + BZ_PREF_ADDRESS);
-	k->init_size = ld32(p + BZ_INIT_SIZE);
+	k->kernel_alignment = le_ld32(p + BZ_KERNEL_ALIGNMENT);
+	k->cmdline_size = le_ld32(p + BZ_CMDLINE_SIZE);
+	k->pref_address = le_ld64(p + BZ_PREF_ADDRESS);
+	k->init_size = le_ld32(p + BZ_INIT_SIZE);
 	if (k->pref_address < 16 * MIB || k->pref_address >= 1024 * MIB ||
 	    (k->pref_address & (STUB_PAGE - 1)))
 		return err_set(e, -ERR_UNSUPPORTED,
@@ -117,7 +103,7 @@ static void build_gdt(uint8_t *page)
 {
 	memset(page, 0, STUB_PAGE);
 	for (int i = 0; i < 4; i++)
-		st64(page + 8 * i, gdt_entries[i]);
+		le_st64(page + 8 * i, gdt_entries[i]);
 }
 
 /* Identity map of 512 GiB with 1 GiB pages; on SNP every entry has the C-bit. */
@@ -127,9 +113,9 @@ static void build_page_tables(uint8_t *pml4, uint8_t *pdpt, bool snp)
 
 	memset(pml4, 0, STUB_PAGE);
 	memset(pdpt, 0, STUB_PAGE);
-	st64(pml4, STUB_GPA_PDPT | 0x3 | c);              /* P | RW */
+	le_st64(pml4, STUB_GPA_PDPT | 0x3 | c);              /* P | RW */
 	for (uint64_t i = 0; i < 512; i++)
-		st64(pdpt + 8 * i, (i << 30) | 0x83 | c); /* P | RW | PS */
+		le_st64(pdpt + 8 * i, (i << 30) | 0x83 | c); /* P | RW | PS */
 }
 
 /* The leaves the kernel reads through the SNP CPUID table (fn, sub-leaf). */
@@ -154,15 +140,15 @@ void layout_cpuid_page(uint8_t page[STUB_PAGE])
 	_Static_assert(sizeof(cpuid_leaves) / sizeof(cpuid_leaves[0]) <= LAYOUT_CPUID_MAX,
 		       "CPUID table holds at most 64 leaves");
 	memset(page, 0, STUB_PAGE);
-	st32(page, (uint32_t)n);
+	le_st32(page, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t *f = page + 16 + 48 * i;
 
-		st32(f, cpuid_leaves[i][0]);
-		st32(f + 4, cpuid_leaves[i][1]);
+		le_st32(f, cpuid_leaves[i][0]);
+		le_st32(f + 4, cpuid_leaves[i][1]);
 		/* XCR0_IN for the XSAVE size leaves: x87 (XCR0 at reset). */
 		if (cpuid_leaves[i][0] == 0xD && cpuid_leaves[i][1] <= 1)
-			st64(f + 8, 1);
+			le_st64(f + 8, 1);
 	}
 }
 
@@ -350,17 +336,17 @@ static void build_zero_page(uint8_t *zp, const struct layout_in *in, const struc
 	memset(zp, 0, STUB_PAGE);
 	memcpy(zp + BZ_SETUP_SECTS, in->kernel + BZ_SETUP_SECTS, o->k.hdr_end - BZ_SETUP_SECTS);
 	zp[BP_TYPE_OF_LOADER] = 0xFF;
-	st32(zp + BP_CMD_LINE_PTR, STUB_GPA_CMDLINE);
-	st32(zp + BP_EXT_CMD_LINE_PTR, 0);
+	le_st32(zp + BP_CMD_LINE_PTR, STUB_GPA_CMDLINE);
+	le_st32(zp + BP_EXT_CMD_LINE_PTR, 0);
 	if (o->initrd_end > o->initrd_gpa) {
-		st32(zp + BP_RAMDISK_IMAGE, (uint32_t)o->initrd_gpa);
-		st32(zp + BP_RAMDISK_SIZE, (uint32_t)(o->initrd_end - o->initrd_gpa));
-		st32(zp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(o->initrd_gpa >> 32));
-		st32(zp + BP_EXT_RAMDISK_SIZE, (uint32_t)((o->initrd_end - o->initrd_gpa) >> 32));
+		le_st32(zp + BP_RAMDISK_IMAGE, (uint32_t)o->initrd_gpa);
+		le_st32(zp + BP_RAMDISK_SIZE, (uint32_t)(o->initrd_end - o->initrd_gpa));
+		le_st32(zp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(o->initrd_gpa >> 32));
+		le_st32(zp + BP_EXT_RAMDISK_SIZE, (uint32_t)((o->initrd_end - o->initrd_gpa) >> 32));
 	}
 	if (in->platform == LAYOUT_SNP) {
-		st64(zp + BP_SETUP_DATA, STUB_GPA_CC_BLOB);
-		st32(zp + BP_CC_BLOB_ADDRESS, STUB_GPA_CC_BLOB + STUB_CC_BLOB_OFF);
+		le_st64(zp + BP_SETUP_DATA, STUB_GPA_CC_BLOB);
+		le_st32(zp + BP_CC_BLOB_ADDRESS, STUB_GPA_CC_BLOB + STUB_CC_BLOB_OFF);
 	}
 }
 
@@ -371,15 +357,15 @@ static void build_cc_blob(uint8_t *p)
 	uint8_t *b = p + STUB_CC_BLOB_OFF;
 
 	memset(p, 0, STUB_PAGE);
-	st64(p, 0);
-	st32(p + 8, SETUP_CC_BLOB);
-	st32(p + 12, 4);
-	st32(p + 16, STUB_GPA_CC_BLOB + STUB_CC_BLOB_OFF);
-	st32(b, CC_BLOB_MAGIC);
-	st64(b + 8, STUB_GPA_SECRETS);
-	st32(b + 16, STUB_PAGE);
-	st64(b + 24, STUB_GPA_CPUID);
-	st32(b + 32, STUB_PAGE);
+	le_st64(p, 0);
+	le_st32(p + 8, SETUP_CC_BLOB);
+	le_st32(p + 12, 4);
+	le_st32(p + 16, STUB_GPA_CC_BLOB + STUB_CC_BLOB_OFF);
+	le_st32(b, CC_BLOB_MAGIC);
+	le_st64(b + 8, STUB_GPA_SECRETS);
+	le_st32(b + 16, STUB_PAGE);
+	le_st64(b + 24, STUB_GPA_CPUID);
+	le_st32(b + 32, STUB_PAGE);
 }
 
 static int check_in(const struct layout_in *in, struct layout_out *o, struct err *e)
@@ -446,7 +432,7 @@ int layout_build(const struct layout_in *in, struct layout_pages *pg, struct igv
 		out->initrd_end = out->initrd_gpa + in->initrd_len;
 		if (out->initrd_end > 0xFFFFFFFFull)
 			return err_set(e, -ERR_LIMIT, "initrd: ends above 4 GiB");
-		if (out->initrd_end - 1 > ld32(in->kernel + BZ_INITRD_ADDR_MAX))
+		if (out->initrd_end - 1 > le_ld32(in->kernel + BZ_INITRD_ADDR_MAX))
 			return err_set(e, -ERR_LIMIT, "initrd: ends above the kernel's initrd_addr_max");
 		top = out->initrd_end;
 	}
