@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/le.h"
 #include "base/cur.h"
 #include "crypto/sha256.h"
 #include "crypto/sha384.h"
@@ -64,16 +65,6 @@ static const uint8_t guid_ht_cmdline[16] = {
 	0xaa, 0x78, 0xe7, 0x71, 0x4d, 0x36, 0xab, 0x2a,
 };
 
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* ---- the GUIDed footer table ------------------------------------------------ */
 
 /* Look `guid` up: 0 found (*data, *dlen), 1 absent (no table, or no such
@@ -88,7 +79,7 @@ static int table_lookup(const uint8_t *img, size_t len, const uint8_t *guid,
 	foot = len - OVMF_FOOTER_GAP - ENTRY_HDR; /* offset of the footer entry header */
 	if (memcmp(img + foot + 2, guid_footer, OVMF_GUID_LEN) != 0)
 		return 1;
-	tsize = le16(img + foot);
+	tsize = le_ld16(img + foot);
 	if (tsize < ENTRY_HDR)
 		return err_set(e, -ERR_FORMAT, "firmware footer table: size %zu below its header", tsize);
 	tsize -= ENTRY_HDR;
@@ -103,7 +94,7 @@ static int table_lookup(const uint8_t *img, size_t len, const uint8_t *guid,
 
 		if (left < ENTRY_HDR)
 			return err_set(e, -ERR_FORMAT, "firmware footer table: %zu stray bytes", left);
-		esize = le16(end - ENTRY_HDR);
+		esize = le_ld16(end - ENTRY_HDR);
 		if (esize < ENTRY_HDR || esize > left)
 			return err_set(e, -ERR_FORMAT, "firmware footer table: entry size %zu "
 				       "(header 18, %zu bytes left)", esize, left);
@@ -147,7 +138,7 @@ static int table_u32(const uint8_t *img, size_t len, const uint8_t *guid, const 
 		return rc > 0 ? 0 : rc;
 	if (n < 4)
 		return err_set(e, -ERR_FORMAT, "firmware %s entry: %zu bytes, need 4", what, n);
-	*v = le32(d);
+	*v = le_ld32(d);
 	return 1;
 }
 
@@ -166,9 +157,9 @@ static int parse_sev_metadata(struct ovmf *o, uint32_t off, struct err *e)
 	h = cur_take(&c, ASEV_HDR);
 	if (!h || memcmp(h, "ASEV", 4) != 0)
 		return err_set(e, -ERR_FORMAT, "SEV metadata: no \"ASEV\" signature");
-	size = le32(h + 4);
-	version = le32(h + 8);
-	count = le32(h + 12);
+	size = le_ld32(h + 4);
+	version = le_ld32(h + 8);
+	count = le_ld32(h + 12);
 	if (version != 1)
 		return err_set(e, -ERR_UNSUPPORTED, "SEV metadata: version %u (1 supported)", version);
 	if (size < ASEV_HDR || size > off)
@@ -184,9 +175,9 @@ static int parse_sev_metadata(struct ovmf *o, uint32_t off, struct err *e)
 		it = cur_take(&c, ASEV_ITEM);
 		if (!it)
 			return err_set(e, -ERR_FORMAT, "SEV metadata: section %u beyond size %u", i, size);
-		s->gpa = le32(it);
-		s->size = le32(it + 4);
-		s->type = le32(it + 8);
+		s->gpa = le_ld32(it);
+		s->size = le_ld32(it + 4);
+		s->type = le_ld32(it + 8);
 		if (s->gpa % OVMF_PAGE || s->size % OVMF_PAGE || s->size == 0 ||
 		    (uint64_t)s->gpa + s->size > FOUR_GB)
 			return err_set(e, -ERR_FORMAT, "SEV metadata section %u: gpa 0x%x size 0x%x "

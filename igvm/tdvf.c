@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "base/le.h"
 #include "base/cur.h"
 #include "igvm/ovmf.h"
 #include "igvm/tdvf.h"
@@ -16,16 +17,6 @@ static const uint8_t guid_tdx_meta[16] = {
 	0x35, 0x65, 0x7a, 0xe4, 0x4a, 0x98, 0x98, 0x47,
 	0x86, 0x5e, 0x46, 0x85, 0xa7, 0xbf, 0x8e, 0xc2,
 };
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 static int check_section(const struct tdvf_section *s, unsigned i, size_t len, struct err *e)
 {
@@ -68,7 +59,7 @@ int tdvf_parse(const uint8_t *img, size_t len, struct tdvf *t, struct err *e)
 		       rc;
 	if (n < 4)
 		return err_set(e, -ERR_FORMAT, "TDX metadata entry: %zu bytes, need 4", n);
-	off = le32(d);
+	off = le_ld32(d);
 	if (off < DESC_HDR || off > len)
 		return err_set(e, -ERR_FORMAT, "TDVF descriptor: offset %u from the end, image %zu bytes",
 			       off, len);
@@ -76,9 +67,9 @@ int tdvf_parse(const uint8_t *img, size_t len, struct tdvf *t, struct err *e)
 	h = cur_take(&c, DESC_HDR);
 	if (!h || memcmp(h, "TDVF", 4) != 0)
 		return err_set(e, -ERR_FORMAT, "TDVF descriptor: no \"TDVF\" signature");
-	dlen = le32(h + 4);
-	version = le32(h + 8);
-	count = le32(h + 12);
+	dlen = le_ld32(h + 4);
+	version = le_ld32(h + 8);
+	count = le_ld32(h + 12);
 	if (version != 1)
 		return err_set(e, -ERR_UNSUPPORTED, "TDVF descriptor: version %u (1 supported)", version);
 	if (count == 0 || count > TDVF_SECTIONS_MAX)
@@ -94,12 +85,12 @@ int tdvf_parse(const uint8_t *img, size_t len, struct tdvf *t, struct err *e)
 		p = cur_take(&c, SECTION_LEN);
 		if (!p)
 			return err_set(e, -ERR_FORMAT, "TDVF section %u: truncated", i);
-		s->data_offset = le32(p);
-		s->raw_size = le32(p + 4);
-		s->gpa = le64(p + 8);
-		s->mem_size = le64(p + 16);
-		s->type = le32(p + 24);
-		s->attributes = le32(p + 28);
+		s->data_offset = le_ld32(p);
+		s->raw_size = le_ld32(p + 4);
+		s->gpa = le_ld64(p + 8);
+		s->mem_size = le_ld64(p + 16);
+		s->type = le_ld32(p + 24);
+		s->attributes = le_ld32(p + 28);
 		rc = check_section(s, i, len, e);
 		if (rc < 0)
 			return rc;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/le.h"
 #include "igvm/vmsa.h"
 
 #define G_PAT_DEFAULT 0x0007040600070406ull /* AMD APM vol. 2 §A.3 */
@@ -10,20 +11,17 @@
 
 void vmsa_put16(uint8_t *v, unsigned off, uint16_t x)
 {
-	v[off] = (uint8_t)x;
-	v[off + 1] = (uint8_t)(x >> 8);
+	le_st16(v + off, x);
 }
 
 void vmsa_put32(uint8_t *v, unsigned off, uint32_t x)
 {
-	for (unsigned i = 0; i < 4; i++)
-		v[off + i] = (uint8_t)(x >> (8 * i));
+	le_st32(v + off, x);
 }
 
 void vmsa_put64(uint8_t *v, unsigned off, uint64_t x)
 {
-	for (unsigned i = 0; i < 8; i++)
-		v[off + i] = (uint8_t)(x >> (8 * i));
+	le_st64(v + off, x);
 }
 
 void vmsa_put_seg(uint8_t *v, unsigned off, uint16_t sel, uint16_t attr, uint32_t limit,
