@@ -3,12 +3,10 @@
  * IGVM file and, for SEV-SNP, signs an ID block over the launch digest the
  * target loader will measure. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "boot/stub_blob.h"
@@ -79,30 +77,6 @@ static int parse_hex16(const char *s, uint8_t out[16])
 	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2, n -= 2;
 	return n == 32 && hex_decode(s, n, out, 16) == 0 ? 0 : -EINVAL;
-}
-
-static int write_file_atomic(const char *path, const uint8_t *p, size_t n, struct err *e)
-{
-	char tmp[4096];
-	int fd, rc;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= sizeof(tmp))
-		return err_set(e, -ENAMETOOLONG, "%s: path too long", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return err_set(e, -errno, "%s: %s", tmp, strerror(errno));
-	rc = util_write_all(fd, p, n);
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -errno;
-	if (close(fd) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc < 0) {
-		unlink(tmp);
-		return err_set(e, rc, "%s: %s", path, strerror(-rc));
-	}
-	return 0;
 }
 
 int igvmbuild_run(const struct igvmbuild_opts *o, struct igvmbuild_result *res, struct err *e)
@@ -190,7 +164,7 @@ int igvmbuild_run(const struct igvmbuild_opts *o, struct igvmbuild_result *res, 
 								.mask = 1, .data = idblk };
 		res->id_block = true;
 	}
-	rc = write_file_atomic(o->out, file, len, e);
+	rc = util_write_file_atomic(o->out, file, len, e);
 	res->file_len = len;
 out:
 	free(file);

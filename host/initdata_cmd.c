@@ -84,30 +84,6 @@ static int id_document(const struct idopts *o, char **doc, size_t *len, struct e
 	return rc;
 }
 
-/* Write the image to path through a temporary file and rename. */
-static int id_write(const char *path, const uint8_t *img, size_t n, struct err *e)
-{
-	char tmp[4096];
-	int fd, rc;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp))
-		return err_set(e, -ERR_LIMIT, "%s: path too long", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return err_set(e, -errno, "%s: %s", tmp, strerror(errno));
-	rc = util_write_all(fd, img, n);
-	if (rc < 0)
-		rc = err_set(e, rc, "%s: %s", tmp, strerror(-rc));
-	if (rc == 0 && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
-		rc = err_set(e, -errno, "%s: %s", tmp, strerror(errno));
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = err_set(e, -errno, "rename to %s: %s", path, strerror(errno));
-	close(fd);
-	if (rc < 0)
-		unlink(tmp);
-	return rc;
-}
-
 static void id_print(const struct initdata *d)
 {
 	char h[INITDATA_HEX_MAX];
@@ -146,7 +122,7 @@ int cmd_initdata(int argc, char **argv)
 	if (rc == 0)
 		rc = initdata_disk_image((const uint8_t *)doc, len, &img, &img_len, &e);
 	if (rc == 0)
-		rc = id_write(o.out, img, img_len, &e);
+		rc = util_write_file_atomic(o.out, img, img_len, &e);
 	if (rc == 0)
 		id_print(d);
 	else

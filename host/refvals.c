@@ -128,17 +128,6 @@ static int rvps_message(const char *name, char vals[][2 * SNP_LD_LEN + 1], unsig
 	return 0;
 }
 
-static int write_out(const char *path, const char *p, size_t n, struct err *e)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return err_set(e, -errno, "%s: %s", path, strerror(errno));
-	if (fwrite(p, 1, n, f) != n || fclose(f) != 0)
-		return err_set(e, -EIO, "%s: write failed", path);
-	return 0;
-}
-
 struct rv_opts {
 	const char *kvm, *mshv, *tdvf, *kernel, *initrd, *cmdline, *out, *rvps_dir, *aks;
 	unsigned vmin, vmax;
@@ -251,7 +240,7 @@ static int rv_run(const struct rv_opts *o, struct rv *out, struct err *e)
 			if ((i == 0 && !o->kvm && !o->mshv) || (i == 1 && !o->tdvf))
 				continue;
 			snprintf(path, sizeof(path), "%s/%s.json", o->rvps_dir, names[i]);
-			if ((rc = write_out(path, msg[k], strlen(msg[k]), e)) < 0)
+			if ((rc = util_write_file_atomic(path, msg[k], strlen(msg[k]), e)) < 0)
 				return rc;
 			k++;
 		}
@@ -264,7 +253,7 @@ static int rv_run(const struct rv_opts *o, struct rv *out, struct err *e)
 			return err_set(e, -EINVAL, "--aks-measurement needs --snp-mshv");
 		n = snprintf(aks, sizeof(aks), "{\n  \"x-ms-sevsnpvm-guestsvn\": \"%u\",\n"
 			     "  \"x-ms-sevsnpvm-launchmeasurement\": \"%s\"\n}\n", o->svn, mshv);
-		if ((rc = write_out(o->aks, aks, (size_t)n, e)) < 0)
+		if ((rc = util_write_file_atomic(o->aks, aks, (size_t)n, e)) < 0)
 			return rc;
 	}
 	return 0;
@@ -351,7 +340,7 @@ int cmd_reference_values(int argc, char **argv)
 	rc = rv_run(&o, out, &e);
 	if (rc == 0) {
 		if (o.out)
-			rc = write_out(o.out, out->buf, out->len, &e);
+			rc = util_write_file_atomic(o.out, out->buf, out->len, &e);
 		else
 			fwrite(out->buf, 1, out->len, stdout);
 	}

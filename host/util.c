@@ -329,3 +329,26 @@ bool util_parse_num(const char *s, uint64_t max, uint64_t *out)
 	*out = v;
 	return true;
 }
+
+int util_write_file_atomic(const char *path, const void *p, size_t n, struct err *e)
+{
+	char tmp[4096];
+	int fd, rc;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp))
+		return err_set(e, -ERR_LIMIT, "%s: path too long", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, -errno, "%s: %s", tmp, strerror(errno));
+	rc = util_write_all(fd, p, n);
+	if (rc < 0)
+		rc = err_set(e, rc, "%s: %s", tmp, strerror(-rc));
+	if (rc == 0 && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
+		rc = err_set(e, -errno, "%s: %s", tmp, strerror(errno));
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = err_set(e, -errno, "rename to %s: %s", path, strerror(errno));
+	close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}

@@ -42,6 +42,11 @@ struct util_map {
 int util_map(const char *path, size_t max, struct util_map *m, struct err *e);
 void util_unmap(struct util_map *m);
 
+/* Write n bytes to path through a temporary file beside it (mode 0644,
+ * fsync'd, then renamed over path): readers see the old file or the whole
+ * new one.  Returns 0 or -errno with "PATH: cause" in e. */
+int util_write_file_atomic(const char *path, const void *p, size_t n, struct err *e);
+
 /* True when path names an existing regular file. */
 bool util_is_file(const char *path);
 
