@@ -216,6 +216,19 @@ int igvmbuild_open_checked(struct igvm_file *f, const uint8_t *buf, size_t len, 
 	return rc;
 }
 
+int igvmbuild_measure_file(const char *path, enum igvm_loader loader, unsigned vcpus,
+			   uint32_t vcpu_sig, struct snp_ld *ld, struct err *e)
+{
+	struct util_map m;
+	int rc = util_map(path, UINT32_MAX, &m, e);
+
+	if (rc < 0)
+		return rc;
+	rc = igvmbuild_measure(m.p, m.len, loader, vcpus, vcpu_sig, ld, e);
+	util_unmap(&m);
+	return rc < 0 ? err_wrap(e, rc, "%s", path) : 0;
+}
+
 static int build_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -45,4 +45,8 @@ int igvmbuild_open_checked(struct igvm_file *f, const uint8_t *buf, size_t len, 
 int igvmbuild_measure(const uint8_t *file, size_t len, enum igvm_loader loader, unsigned vcpus,
 		      uint32_t vcpu_sig, struct snp_ld *ld, struct err *e);
 
+/* The same for the file at path (mapped, not copied); e names the path. */
+int igvmbuild_measure_file(const char *path, enum igvm_loader loader, unsigned vcpus,
+			   uint32_t vcpu_sig, struct snp_ld *ld, struct err *e);
+
 #endif

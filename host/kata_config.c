@@ -39,7 +39,6 @@ int cmd_kata_config(int argc, char **argv)
 	enum igvm_loader loader = IGVM_LOADER_MSHV;
 	unsigned vcpus = 1, memory = 2048;
 	char path[PATH_MAX], hex[2 * SNP_LD_LEN + 1];
-	struct util_map m;
 	struct snp_ld ld;
 	struct err e = { 0 };
 	uint32_t sig;
@@ -89,13 +88,9 @@ int cmd_kata_config(int argc, char **argv)
 		cli_error("kata-config: %s", e.msg);
 		return CLI_USAGE;
 	}
-	rc = util_map(path, 1u << 31, &m, &e);
-	if (rc == 0) {
-		rc = igvmbuild_measure(m.p, m.len, loader, vcpus, sig, &ld, &e);
-		util_unmap(&m);
-	}
+	rc = igvmbuild_measure_file(path, loader, vcpus, sig, &ld, &e);
 	if (rc < 0) {
-		cli_error("kata-config: %s: %s", igvm, e.msg[0] ? e.msg : err_str(rc));
+		cli_error("kata-config: %s", e.msg[0] ? e.msg : err_str(rc));
 		return CLI_FAIL;
 	}
 	hex_encode(ld.ld, SNP_LD_LEN, hex);

@@ -59,23 +59,6 @@ static void rv_put(struct rv *o, const char *fmt, ...)
 		o->len += (size_t)n;
 }
 
-static int measure_file(const char *path, enum igvm_loader l, unsigned vcpus, uint32_t sig,
-			char hex[2 * SNP_LD_LEN + 1], struct err *e)
-{
-	struct util_map m;
-	struct snp_ld ld;
-	int rc = util_map(path, 1u << 31, &m, e);
-
-	if (rc < 0)
-		return rc;
-	rc = igvmbuild_measure(m.p, m.len, l, vcpus, sig, &ld, e);
-	util_unmap(&m);
-	if (rc < 0)
-		return err_wrap(e, rc, "%s", path);
-	hex_encode(ld.ld, SNP_LD_LEN, hex);
-	return 0;
-}
-
 /* "sha256:<hex>", "sha384:<hex>" of a file's bytes. */
 static int digest_file(const char *path, char s256[72], char s384[104], struct err *e)
 {
@@ -141,6 +124,7 @@ static int rv_run(const struct rv_opts *o, struct rv *out, struct err *e)
 	static char vals[RV_VCPUS_MAX + 1][2 * SNP_LD_LEN + 1];
 	char mshv[2 * SNP_LD_LEN + 1] = "", mrtd[2 * TDX_MRTD_LEN + 1] = "";
 	char msg[4][16384];
+	struct snp_ld ld;
 	unsigned nv = 0, nmsg = 0;
 	int rc;
 
@@ -148,20 +132,31 @@ static int rv_run(const struct rv_opts *o, struct rv *out, struct err *e)
 	if (o->kvm || o->mshv) {
 		rv_put(out, "  \"snp_launch_measurement\": {\n");
 		if (o->kvm) {
+			struct util_map m;
+
+			/* one mapping, one digest per vCPU count (KVM measures a VMSA each) */
+			rc = util_map(o->kvm, UINT32_MAX, &m, e);
+			if (rc < 0)
+				return rc;
 			rv_put(out, "    \"kvm\": {\n      \"vcpu_type\": \"%s\",\n", o->vcpu_type);
 			for (unsigned v = o->vmin; v <= o->vmax; v++) {
-				rc = measure_file(o->kvm, IGVM_LOADER_KVM, v, o->sig, vals[nv], e);
-				if (rc < 0)
-					return rc;
+				rc = igvmbuild_measure(m.p, m.len, IGVM_LOADER_KVM, v, o->sig, &ld, e);
+				if (rc < 0) {
+					util_unmap(&m);
+					return err_wrap(e, rc, "%s", o->kvm);
+				}
+				hex_encode(ld.ld, SNP_LD_LEN, vals[nv]);
 				rv_put(out, "      \"%u\": \"%s\"%s\n", v, vals[nv], v < o->vmax ? "," : "");
 				nv++;
 			}
+			util_unmap(&m);
 			rv_put(out, "    }%s\n", o->mshv ? "," : "");
 		}
 		if (o->mshv) {
-			rc = measure_file(o->mshv, IGVM_LOADER_MSHV, 1, o->sig, mshv, e);
+			rc = igvmbuild_measure_file(o->mshv, IGVM_LOADER_MSHV, 1, o->sig, &ld, e);
 			if (rc < 0)
 				return rc;
+			hex_encode(ld.ld, SNP_LD_LEN, mshv);
 			memcpy(vals[nv++], mshv, sizeof(mshv));
 			rv_put(out, "    \"mshv\": \"%s\"\n", mshv);
 		}
