@@ -211,13 +211,16 @@ static int parse_outer(yyjson_val *root, struct jwe_in *in)
 	return 0;
 }
 
-/* RFC 7518 §4.6.2 Concat KDF, one SHA-256 round: the 256-bit KEK for
- * ECDH-ES+A256KW with empty PartyUInfo / PartyVInfo. */
-static int concat_kdf(const uint8_t z[32], uint8_t kek[32])
+/* RFC 7518 §4.6.2 Concat KDF, one SHA-256 round, empty PartyUInfo /
+ * PartyVInfo: the bits-bit KEK for ECDH-ES+AxxxKW (bits ≤ 256). */
+static int concat_kdf_any(const char *alg, unsigned bits, const uint8_t *z, size_t zlen,
+			  uint8_t *kek)
 {
-	static const uint8_t pre[] = { 0, 0, 0, 1 };
-	static const uint8_t alg_len[] = { 0, 0, 0, sizeof(ALG_ECDH) - 1 };
-	static const uint8_t tail[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+	const uint8_t pre[] = { 0, 0, 0, 1 };
+	const uint8_t alg_len[] = { 0, 0, 0, (uint8_t)strlen(alg) };
+	const uint8_t tail[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (uint8_t)(bits >> 8),
+				 (uint8_t)bits };
+	uint8_t md[32];
 	mbedtls_sha256_context c;
 	int ret;
 
@@ -226,16 +229,19 @@ static int concat_kdf(const uint8_t z[32], uint8_t kek[32])
 	if (!ret)
 		ret = mbedtls_sha256_update(&c, pre, sizeof(pre));
 	if (!ret)
-		ret = mbedtls_sha256_update(&c, z, 32);
+		ret = mbedtls_sha256_update(&c, z, zlen);
 	if (!ret)
 		ret = mbedtls_sha256_update(&c, alg_len, sizeof(alg_len));
 	if (!ret)
-		ret = mbedtls_sha256_update(&c, (const uint8_t *)ALG_ECDH, sizeof(ALG_ECDH) - 1);
+		ret = mbedtls_sha256_update(&c, (const uint8_t *)alg, strlen(alg));
 	if (!ret)
 		ret = mbedtls_sha256_update(&c, tail, sizeof(tail));
 	if (!ret)
-		ret = mbedtls_sha256_finish(&c, kek);
+		ret = mbedtls_sha256_finish(&c, md);
 	mbedtls_sha256_free(&c);
+	if (!ret)
+		memcpy(kek, md, bits / 8);
+	mbedtls_platform_zeroize(md, sizeof(md));
 	return ret ? -JWE_ECRYPTO : 0;
 }
 
@@ -280,7 +286,7 @@ static int cek_ecdh(const struct teekey *k, const struct jwe_in *in, uint8_t cek
 		rc = -JWE_ECRYPTO;
 	if (rc < 0)
 		goto out;
-	rc = concat_kdf(z, kek);
+	rc = concat_kdf_any(ALG_ECDH, 256, z, 32, kek);
 	if (rc == 0)
 		rc = kw_unwrap_any(kek, 256, in->ek, in->ek_len, cek, CEK_LEN);
 out:
@@ -535,40 +541,6 @@ static int recip_check(struct recip *r, yyjson_val *prot, yyjson_val *unprot,
 			return -JWE_EFORMAT;
 	}
 	return 0;
-}
-
-/* One SHA-256 round of the Concat KDF for ECDH-ES+AxxxKW: kek gets bits/8
- * bytes. */
-static int concat_kdf_any(const char *alg, unsigned bits, const uint8_t *z, size_t zlen,
-			  uint8_t *kek)
-{
-	const uint8_t pre[] = { 0, 0, 0, 1 };
-	const uint8_t alg_len[] = { 0, 0, 0, (uint8_t)strlen(alg) };
-	const uint8_t tail[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (uint8_t)(bits >> 8),
-				 (uint8_t)bits };
-	uint8_t md[32];
-	mbedtls_sha256_context c;
-	int ret;
-
-	mbedtls_sha256_init(&c);
-	ret = mbedtls_sha256_starts(&c, 0);
-	if (!ret)
-		ret = mbedtls_sha256_update(&c, pre, sizeof(pre));
-	if (!ret)
-		ret = mbedtls_sha256_update(&c, z, zlen);
-	if (!ret)
-		ret = mbedtls_sha256_update(&c, alg_len, sizeof(alg_len));
-	if (!ret)
-		ret = mbedtls_sha256_update(&c, (const uint8_t *)alg, strlen(alg));
-	if (!ret)
-		ret = mbedtls_sha256_update(&c, tail, sizeof(tail));
-	if (!ret)
-		ret = mbedtls_sha256_finish(&c, md);
-	mbedtls_sha256_free(&c);
-	if (!ret)
-		memcpy(kek, md, bits / 8);
-	mbedtls_platform_zeroize(md, sizeof(md));
-	return ret ? -JWE_ECRYPTO : 0;
 }
 
 /* The content key of a fitting recipient: -JWE_EKEY when it is not ours. */
