@@ -21,6 +21,7 @@
 #include "host/tartree.h"
 #include "host/util.h"
 #include "host/vm.h"
+#include "init/cfg.h"
 
 #define RUN_PATH_MAX 4096
 
@@ -338,21 +339,29 @@ verbose:
 	return rc;
 }
 
-/* The measured command line of the file must pin the image we attach (the
- * guest would refuse another one; say so before booting). */
-static bool igvm_pins(const char *cmdline, const char *pinned)
+/* The measured command line of the file, read with ccinit's own parser,
+ * must pin the image we attach (the guest would refuse anything else; say
+ * so before booting). */
+static int igvm_check_pin(const struct run_ctx *r, struct err *e)
 {
-	char want[32 + DIGEST_STR_MAX];
-	size_t n;
-	const char *p = cmdline;
+	struct cfg *c = calloc(1, sizeof(*c));
+	struct err ce = { 0 };
+	bool pins;
+	int rc;
 
-	n = (size_t)snprintf(want, sizeof(want), "ccinit.image=%s", pinned);
-	while ((p = strstr(p, want)) != NULL) {
-		if ((p == cmdline || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return true;
-		p += n;
-	}
-	return false;
+	if (!c)
+		return err_set(e, -ENOMEM, "out of memory");
+	rc = cfg_parse(r->igvm.cmdline, strlen(r->igvm.cmdline), c, &ce);
+	pins = rc == 0 && strcmp(c->image, r->pinned) == 0;
+	free(c);
+	if (rc < 0)
+		return err_set(e, -ERR_FORMAT, "--igvm %s: ccinit would refuse its measured command "
+			       "line: %s", r->o.igvm, ce.msg);
+	if (!pins)
+		return err_set(e, -ERR_DIGEST, "--igvm %s: its measured command line does not pin "
+			       "%s (rebuild it with ccinit.image=%s)", r->o.igvm, r->pinned,
+			       r->pinned);
+	return 0;
 }
 
 /* --igvm: the file replaces kernel, initrd and command line. */
@@ -373,11 +382,7 @@ static int run_igvm(struct run_ctx *r, struct err *e)
 		cli_note("igvm %s: %llu pages in %u runs + 64 KiB firmware; command line: %s",
 			 r->o.igvm, (unsigned long long)r->igvm.pages, r->igvm.n,
 			 r->igvm.cmdline[0] ? r->igvm.cmdline : "(not found)");
-	if (r->pinned[0] && !igvm_pins(r->igvm.cmdline, r->pinned))
-		return err_set(e, -ERR_DIGEST, "--igvm %s: its measured command line does not pin "
-			       "%s (rebuild it with ccinit.image=%s)", r->o.igvm, r->pinned,
-			       r->pinned);
-	return 0;
+	return r->pinned[0] ? igvm_check_pin(r, e) : 0;
 }
 
 /* Everything before QEMU starts; 0 or a negative code with e set. */
